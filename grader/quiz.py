@@ -1,0 +1,108 @@
+"""The section's 確認テスト: answers from a terminal prompt or an answers file, scored against the bank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from grader.course import read_yaml
+from grader.errors import CourseDataError, UsageError
+from grader.models import Question, QuestionBank, QuestionResult, QuizReport, Text
+
+POINTS_PER_QUESTION = 1.0
+
+
+def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
+    """A YAML mapping `question id: choice number` (1-based, as shown; a list for several). Short ids (q01) too."""
+    if not path.is_file():
+        raise UsageError(f"解答ファイルがありません: {path} / answers file not found: {path}")
+    try:
+        raw = read_yaml(path)
+    except CourseDataError as e:
+        raise UsageError(f"解答ファイルを読めません / cannot read the answers file: {e}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"{path}: 質問 id → 選択肢番号 の対応表にしてください / must map question ids to choice numbers")
+    known = {q.id for q in bank.questions}
+    answers: dict[str, list[int]] = {}
+    for key, value in raw.items():
+        qid = str(key)
+        if qid not in known and f"{bank.section}.{qid}" in known:
+            qid = f"{bank.section}.{qid}"
+        if qid not in known:
+            continue  # an answers file may cover several sections
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / expected a choice number (1, 2, …)")
+        answers[qid] = sorted(set(values))
+    return answers
+
+
+def score_question(q: Question, chosen: list[int] | None, lang: str) -> QuestionResult:
+    correct = chosen is not None and frozenset(chosen) == q.answers
+    right = ", ".join(str(a) for a in sorted(q.answers))
+    if chosen is None:
+        text = Text(ja=f"未回答。正解は {right}", en=f"not answered; the answer is {right}")
+    elif correct:
+        text = Text(ja="正解", en="correct")
+    else:
+        notes = [q.choices[c - 1].feedback for c in chosen if 1 <= c <= len(q.choices) and q.choices[c - 1].feedback]
+        why_ja = " ".join(n.ja for n in notes if n)
+        why_en = " ".join(n.en for n in notes if n)
+        text = Text(ja=f"不正解 (正解は {right})。{why_ja}".strip(), en=f"wrong (the answer is {right}). {why_en}".strip())
+    return QuestionResult(
+        id=q.id,
+        chosen=chosen,
+        correct=correct,
+        score=POINTS_PER_QUESTION if correct else 0.0,
+        max_score=POINTS_PER_QUESTION,
+        feedback=text.render(lang),
+    )
+
+
+def grade_answers(bank: QuestionBank, answers: dict[str, list[int]], lang: str) -> QuizReport:
+    results = [score_question(q, answers.get(q.id), lang) for q in bank.questions]
+    return _report(results)
+
+
+def _report(results: list[QuestionResult]) -> QuizReport:
+    return QuizReport(
+        taken=True,
+        score=sum(r.score for r in results),
+        max_score=sum(r.max_score for r in results),
+        questions=results,
+    )
+
+
+def choice_text(choice: Any, lang: str) -> str:
+    return choice.text if isinstance(choice.text, str) else choice.text.render(lang)
+
+
+def ask_interactively(bank: QuestionBank, lang: str, ask: Callable[[str], str], say: Callable[[str], None]) -> QuizReport:
+    """One question at a time, with the explanation right after each answer. EOF ends the quiz early."""
+    results = []
+    say(f"\n確認テスト / Quiz: {len(bank.questions)} 問 (questions) — 番号で答えてください / answer with a number")
+    for n, q in enumerate(bank.questions, 1):
+        say(f"\n[{n}/{len(bank.questions)}] {Text(ja=q.ja, en=q.en).render(lang)}")
+        for i, c in enumerate(q.choices, 1):
+            say(f"  {i}) {choice_text(c, lang)}")
+        chosen = None
+        while chosen is None:
+            try:
+                raw = ask("答え / answer> ")
+            except EOFError:
+                say("\n(中断 / stopped)")
+                results.extend(score_question(r, None, lang) for r in bank.questions[n - 1:])
+                return _report(results)
+            parts = [p for p in raw.replace(",", " ").split() if p]
+            if parts and all(p.isdigit() and 1 <= int(p) <= len(q.choices) for p in parts):
+                chosen = sorted({int(p) for p in parts})
+            else:
+                say(f"  1〜{len(q.choices)} の番号を入力してください / enter a number from 1 to {len(q.choices)}")
+        result = score_question(q, chosen, lang)
+        results.append(result)
+        say(("  ✔ " if result.correct else "  ✘ ") + result.feedback)
+        say("  " + q.explanation.render(lang))
+    return _report(results)

@@ -1,0 +1,111 @@
+"""Views of a SectionReport: plain text (piped), a rich table (terminal), JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from grader.models import SectionReport, Text
+
+STATUS_LABEL = {
+    "passed": ("✔", "正解", "passed"),
+    "failed": ("✘", "不正解", "failed"),
+    "not_implemented": ("…", "未実装", "not implemented"),
+    "missing": ("?", "未定義", "missing"),
+    "error": ("!", "例外", "error"),
+    "timeout": ("⏱", "時間切れ", "timeout"),
+    "crashed": ("☠", "異常終了", "crashed"),
+    "memory_limit": ("▲", "メモリ超過", "memory limit"),
+    "invalid_result": ("✘", "不正な戻り値", "invalid result"),
+    "rejected": ("⛔", "受付不可", "rejected"),
+}
+
+
+def _t(text: Text | None, lang: str) -> str:
+    return text.render(lang) if text else ""
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+def _feedback(check, lang: str) -> str:  # noqa: ANN001
+    return check.feedback_i18n.render(lang) if check.feedback_i18n else check.feedback
+
+
+def summary_lines(report: SectionReport, lang: str) -> list[str]:
+    lines = []
+    n_pass = sum(c.status == "passed" for c in report.checks)
+    lines.append(Text(ja=f"チェック: {n_pass}/{len(report.checks)} 合格", en=f"checks: {n_pass}/{len(report.checks)} passed")
+                 .render(lang))
+    if report.quiz.taken:
+        ok = sum(q.correct for q in report.quiz.questions)
+        lines.append(Text(ja=f"確認テスト: {ok}/{len(report.quiz.questions)} 正解",
+                          en=f"quiz: {ok}/{len(report.quiz.questions)} correct").render(lang))
+    elif report.quiz.reason:
+        lines.append(report.quiz.reason)
+    lines.append(Text(ja=f"得点: {_pts(report.score)} / {_pts(report.max_score)}",
+                      en=f"score: {_pts(report.score)} / {_pts(report.max_score)}").render(lang))
+    if report.checks and all(c.status == "not_implemented" for c in report.checks):
+        lines.append(Text(ja="まだ何も実装されていません。演習ファイルの TODO から始めましょう (grade hint は今後追加)",
+                          en="nothing implemented yet: start at the TODOs in the exercise file").render(lang))
+    elif report.score == report.max_score and report.max_score > 0:
+        lines.append(Text(ja="満点です。おめでとうございます!", en="full score, well done!").render(lang))
+    return lines
+
+
+def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
+    write(f"{report.section}  {_t(report.title, lang)}")
+    width = max((len(c.id) for c in report.checks), default=10)
+    for c in report.checks:
+        mark, ja, en = STATUS_LABEL[c.status]
+        label = Text(ja=ja, en=en).render(lang)
+        write(f"  {mark} {c.exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
+        if c.status != "passed":
+            for line in _feedback(c, lang).splitlines():
+                write(f"      {line}")
+    if report.learner_output.strip():
+        write(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
+        for line in report.learner_output.splitlines()[:20]:
+            write(f"  | {line}")
+    if report.quiz.taken:
+        for q in report.quiz.questions:
+            write(f"  {'✔' if q.correct else '✘'} {q.id}  {q.feedback}")
+    for line in summary_lines(report, lang):
+        write(line)
+
+
+def render_rich(report: SectionReport, lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"{report.section}  {_t(report.title, lang)}", show_lines=False, expand=True)
+    table.add_column("", width=2)
+    table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
+    table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2)
+    table.add_column(Text(ja="点", en="pts").render(lang), justify="right", no_wrap=True)
+    table.add_column(Text(ja="結果", en="result").render(lang), ratio=5)
+    colors = {"passed": "green", "failed": "red", "not_implemented": "yellow"}
+    for c in report.checks:
+        mark, ja, en = STATUS_LABEL[c.status]
+        color = colors.get(c.status, "magenta")
+        what = _t(c.title, lang) or c.id
+        result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
+        if c.status != "passed":
+            result += "\n" + escape(_feedback(c, lang))
+        table.add_row(f"[{color}]{mark}[/]", escape(c.exercise), escape(what),
+                      f"{_pts(c.score)}/{_pts(c.max_score)}", result)
+    console.print(table)
+    if report.learner_output.strip():
+        console.print(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
+        console.print(escape("\n".join("| " + s for s in report.learner_output.splitlines()[:20])), markup=True)
+    if report.quiz.taken:
+        for q in report.quiz.questions:
+            console.print(f"{'[green]✔' if q.correct else '[red]✘'}[/] {q.id}  {escape(q.feedback)}")
+    for line in summary_lines(report, lang):
+        console.print(f"[bold]{escape(line)}[/]")
+
+
+def render_json(report: SectionReport) -> str:
+    return report.model_dump_json(indent=2)

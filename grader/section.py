@@ -1,0 +1,86 @@
+"""Grade one section: its hidden checks on a submission, then its 確認テスト, into one SectionReport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from grader.course import ROOT, find_section, load_bank, section_paths
+from grader.errors import InternalError, UsageError
+from grader.models import QuizReport, SectionReport, Text
+from grader.quiz import ask_interactively, grade_answers, read_answers
+
+
+def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None) -> SectionReport:
+    """The checks part of a section's report (the quiz left untaken)."""
+    from grader.runner import run_checks
+
+    section = find_section(section_id, root)
+    if not submission.exists() and not submission.is_symlink():
+        raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
+    points = {e.name: e.points for e in section.exercises}
+    checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout)
+    order = list(points)
+    checks.sort(key=lambda c: order.index(c.exercise))  # stable: collection order within an exercise
+    for name, pts in points.items():
+        got = sum(c.max_score for c in checks if c.exercise == name)
+        if got != pts:
+            raise InternalError(f"{section_id}: checks of {name} are worth {got} points, the manifest says {pts}")
+    if output_total > len(output.encode()):
+        output += f"\n… ({output_total} bytes in all)"
+    return SectionReport(
+        section=section_id,
+        title=section.title,
+        score=sum(c.score for c in checks),
+        max_score=sum(c.max_score for c in checks),
+        checks=checks,
+        quiz=QuizReport(taken=False),
+        learner_output=output,
+    )
+
+
+def grade_section(
+    section_id: str,
+    submission: Path,
+    *,
+    answers: Path | None,
+    no_quiz: bool,
+    interactive: bool,
+    lang: str,
+    ask: Callable[[str], str] = input,
+    say: Callable[[str], None] = print,
+    before_quiz: Callable[[SectionReport], None] | None = None,
+    root: Path = ROOT,
+    timeout: float | None = None,
+) -> SectionReport:
+    bank = load_bank(section_id, root)  # validate the bank before spending time on checks
+    answer_map = read_answers(answers, bank) if answers is not None and bank is not None else None
+    report = grade_checks(section_id, submission, root, timeout)
+    if no_quiz:
+        quiz = QuizReport(taken=False, reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
+    elif bank is None:
+        quiz = QuizReport(taken=False, reason=Text(ja="このセクションの確認テストはまだありません",
+                                                   en="this section has no quiz yet").render(lang))
+    elif answer_map is not None:
+        quiz = grade_answers(bank, answer_map, lang)
+    elif interactive:
+        if before_quiz is not None:
+            before_quiz(report)
+        quiz = ask_interactively(bank, lang, ask, say)
+    else:
+        quiz = QuizReport(taken=False, reason=Text(
+            ja="端末がなく --answers もないため確認テストは省略しました (点数はチェックのみ)",
+            en="no terminal and no --answers: quiz not taken (score covers the checks only)").render(lang))
+    report.quiz = quiz
+    if quiz.taken:
+        report.score += quiz.score
+        report.max_score += quiz.max_score
+    return report
+
+
+def default_submission(section_id: str, root: Path = ROOT) -> Path:
+    path = section_paths(section_id, root)["exercise"]
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

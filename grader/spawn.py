@@ -1,0 +1,290 @@
+"""Start, talk to and kill one worker child (standard library only, so the CLI can start it before heavy imports)."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+OUTPUT_CAP = 64 << 10  # learner output kept for display; the rest is drained and counted
+MAX_FRAME = 256 << 20
+LIMITS = {"memory": 2 << 30, "cpu": 120, "fsize": 64 << 20, "recursion": 3000}
+_PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+_subreaper_set = False
+
+
+class WorkerDied(Exception):
+    """The worker ended (exit, crash, kill) before it answered."""
+
+
+class WorkerTimedOut(Exception):
+    """The worker did not answer before the wall-clock deadline; it has been killed."""
+
+
+def become_subreaper() -> None:
+    """Orphans of the worker (double fork + setsid) reparent to us, so we can find and kill them."""
+    global _subreaper_set
+    if _subreaper_set or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+    _subreaper_set = True
+
+
+def worker_env(home: str) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    env.update({k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ})
+    return env
+
+
+class _Drain(threading.Thread):
+    """Read a learner output pipe to the end, keeping the first OUTPUT_CAP bytes."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.kept = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    break
+                self.total += len(chunk)
+                if len(self.kept) < OUTPUT_CAP:
+                    self.kept += chunk[: OUTPUT_CAP - len(self.kept)]
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+
+class WorkerProcess:
+    """One worker child: a private temp dir, two frame pipes, two capped output pipes."""
+
+    def __init__(self, limits: dict[str, int] | None = None):
+        become_subreaper()
+        self.dir = tempfile.mkdtemp(prefix="grade-")
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        flags = ["-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
+        self.proc = subprocess.Popen(
+            [sys.executable, *flags, str(WORKER_SCRIPT), str(req_r), str(resp_w),
+             json.dumps(limits or LIMITS)],
+            stdin=subprocess.DEVNULL,
+            stdout=out_w,
+            stderr=err_w,
+            cwd=self.dir,
+            env=worker_env(self.dir),
+            pass_fds=(req_r, resp_w),
+            close_fds=True,
+            start_new_session=True,
+        )
+        for fd in (req_r, resp_w, out_w, err_w):
+            os.close(fd)
+        self.req_w = req_w
+        self.resp_r = resp_r
+        self.out = _Drain(out_r)
+        self.err = _Drain(err_r)
+        self.out.start()
+        self.err.start()
+        self.ready = False
+        self.dead = False
+
+    # ---------------------------------------------------------------- frames
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimedOut
+            ready, _, _ = select.select([self.resp_r], [], [], remaining)
+            if not ready:
+                raise WorkerTimedOut
+            chunk = os.read(self.resp_r, min(n - len(buf), 1 << 20))
+            if not chunk:
+                raise WorkerDied
+            buf += chunk
+        return bytes(buf)
+
+    def _read_frame(self, deadline: float) -> bytes:
+        (n,) = struct.unpack(">I", self._read_exact(4, deadline))
+        if n > MAX_FRAME:
+            raise WorkerDied("frame too large")
+        return self._read_exact(n, deadline)
+
+    def _recv(self, deadline: float) -> tuple[dict, list[bytes]]:
+        header = json.loads(self._read_frame(deadline))
+        if not isinstance(header, dict):
+            raise WorkerDied("malformed frame")
+        n = header.pop("nframes", 0)
+        if not isinstance(n, int) or not 0 <= n <= 10_000:
+            raise WorkerDied("malformed frame")
+        return header, [self._read_frame(deadline) for _ in range(n)]
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        try:
+            header, _ = self._recv(time.monotonic() + timeout)
+        except (WorkerDied, WorkerTimedOut):
+            self.kill()
+            raise
+        if header.get("ready") is not True:
+            self.kill()
+            raise WorkerDied("worker did not start")
+        self.ready = True
+
+    def request(self, header: dict, frames: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
+        """Send one request and wait for its answer; on timeout or death the worker is killed."""
+        if self.dead:
+            raise WorkerDied
+        deadline = time.monotonic() + timeout
+        try:
+            self.wait_ready(timeout)
+            parts = [json.dumps(dict(header, nframes=len(frames))).encode(), *frames]
+            data = b"".join(struct.pack(">I", len(p)) + p for p in parts)
+            self._write_all(data, deadline)
+            return self._recv(deadline)
+        except (WorkerDied, WorkerTimedOut, ValueError, BrokenPipeError):
+            self.kill()
+            raise
+
+    def _write_all(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerTimedOut
+            _, writable, _ = select.select([], [self.req_w], [], remaining)
+            if not writable:
+                raise WorkerTimedOut
+            try:
+                n = os.write(self.req_w, view[: 1 << 16])
+            except BrokenPipeError:
+                raise WorkerDied from None
+            view = view[n:]
+
+    # ---------------------------------------------------------------- end
+    def kill(self) -> None:
+        """SIGKILL the whole process group (the worker's own session) and reap it."""
+        if self.dead:
+            return
+        self.dead = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self.req_w, self.resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def returncode(self) -> int | None:
+        return self.proc.poll()
+
+    def output(self) -> tuple[bytes, int]:
+        """The learner's captured stdout+stderr (capped) and the total number of bytes it wrote."""
+        for d in (self.out, self.err):
+            d.join(timeout=0.5)
+        return bytes(self.out.kept) + bytes(self.err.kept), self.out.total + self.err.total
+
+    def cleanup(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def child_pids() -> set[int]:
+    """Our direct children, read from /proc (orphans of a worker land here thanks to the subreaper flag)."""
+    me = os.getpid()
+    found = set()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(me):
+            found.add(int(name))
+    return found
+
+
+def reap_strays(keep: set[int]) -> int:
+    """Kill and reap every child of ours not in `keep` (processes a submission left behind). Returns the count."""
+    killed = 0
+    for _ in range(50):
+        strays = child_pids() - keep
+        if not strays:
+            break
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        time.sleep(0.01)
+    return killed
+
+
+_prestarted: WorkerProcess | None = None
+
+
+def prestart() -> None:
+    """Start a worker now, so its numpy import overlaps the parent's imports (used by grader.launch)."""
+    global _prestarted
+    if _prestarted is None:
+        _prestarted = WorkerProcess()
+
+
+def take_worker() -> WorkerProcess:
+    """The pre-started worker if there is one, else a new one."""
+    global _prestarted
+    w, _prestarted = _prestarted, None
+    return w if w is not None else WorkerProcess()

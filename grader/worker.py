@@ -1,0 +1,345 @@
+"""The worker child: loads the learner's file and answers calls with plain data only (run as a script, never imported by learner code).
+
+Started by grader/spawn.py as `python -s -B [-P] worker.py REQ_FD RESP_FD` in its own session, a temp cwd and
+an allow-listed environment. It trusts nothing it loads and the parent trusts nothing it sends: every frame
+is JSON or `.npy` bytes (no pickle), and every verdict is computed in the parent.
+"""
+
+import difflib
+import io
+import json
+import os
+import resource
+import struct
+import sys
+import traceback
+import types
+
+import builtins
+import importlib.abc
+
+# Bind every builtin as a global of this file: a submission that patches `builtins` (isinstance, len …)
+# then breaks only its own code, not the encoder that reports what it returned (SECURITY.md row 19).
+globals().update({k: v for k, v in vars(builtins).items() if not k.startswith("__")})
+
+# -P is missing on Python 3.10: keep the script's own folder off sys.path in any case (SECURITY.md row 20).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != _HERE]
+
+BLOCKED_PACKAGES = frozenset({"grader", "solutions", "tests"})
+
+
+class _BlockProjectPackages(importlib.abc.MetaPathFinder):
+    """The grader's own packages are not for graded code. A speed bump, not a wall: integrity comes from the
+    verdicts being computed in the parent, data confidentiality from the optional sandbox."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED_PACKAGES:
+            raise ImportError(f"module {name!r} is not available to graded code")
+        return None
+
+
+MAX_FRAME = 256 << 20
+MAX_DEPTH = 32
+
+
+def set_limits(memory: int, cpu: int, fsize: int) -> None:
+    """rlimits before any learner code runs (CPU soft = hard so a SIGXCPU handler buys nothing)."""
+    for res, value in (
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_FSIZE, fsize),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        try:
+            resource.setrlimit(res, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+# ---------------------------------------------------------------- framing
+
+
+class Channel:
+    def __init__(self, req_fd: int, resp_fd: int):
+        self.rfile = os.fdopen(req_fd, "rb", buffering=0)
+        self.wfd = resp_fd
+
+    def _read_exact(self, n: int) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            chunk = self.rfile.read(n - len(buf))
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return bytes(buf)
+
+    def read_frame(self) -> bytes:
+        (n,) = struct.unpack(">I", self._read_exact(4))
+        return self._read_exact(n)
+
+    def recv(self):
+        header = json.loads(self.read_frame())
+        arrays = [self.read_frame() for _ in range(header.pop("nframes", 0))]
+        return header, arrays
+
+    def send(self, header: dict, frames: list) -> None:
+        header = dict(header, nframes=len(frames))
+        parts = [json.dumps(header).encode()] + frames
+        data = b"".join(struct.pack(">I", len(p)) + p for p in parts)
+        view = memoryview(data)
+        while view:
+            n = os.write(self.wfd, view)
+            view = view[n:]
+
+
+# ---------------------------------------------------------------- functions a check may pass by name
+
+def _sum_squares(x):
+    return float((x ** 2).sum())
+
+
+def _function_2(x):
+    return float(x[0] ** 2 + x[1] ** 2)
+
+
+def _shifted_quadratic(x):
+    return float(((x - 1.0) ** 2).sum())
+
+
+FUNCTIONS = {"sum_squares": _sum_squares, "function_2": _function_2, "shifted_quadratic": _shifted_quadratic}
+
+
+# ---------------------------------------------------------------- state
+
+
+class Worker:
+    def __init__(self, chan: Channel):
+        import numpy as np
+
+        self.np = np
+        self.chan = chan
+        self.module = None
+        self.handles: dict = {}
+        self.next_handle = 1
+
+    # -- decoding arguments (parent → worker)
+    def decode(self, v, arrays, depth=0):
+        np = self.np
+        if depth > MAX_DEPTH:
+            raise ValueError("nesting too deep")
+        if isinstance(v, list):
+            return [self.decode(i, arrays, depth + 1) for i in v]
+        if isinstance(v, dict):
+            if "__nd__" in v:
+                return np.load(io.BytesIO(arrays[v["__nd__"]]), allow_pickle=False)
+            if "__np__" in v:
+                return np.load(io.BytesIO(arrays[v["__np__"]]), allow_pickle=False)[()]
+            if "__tuple__" in v:
+                return tuple(self.decode(i, arrays, depth + 1) for i in v["__tuple__"])
+            if "__dict__" in v:
+                return {k: self.decode(i, arrays, depth + 1) for k, i in v["__dict__"].items()}
+            if "__handle__" in v:
+                return self.handles[v["__handle__"]]
+            if "__rng__" in v:
+                bg = getattr(np.random, v["__rng__"]["bit_generator"])()
+                bg.state = v["__rng__"]
+                return np.random.Generator(bg)
+            if "__fn__" in v:
+                return FUNCTIONS[v["__fn__"]]
+            raise ValueError("unknown argument encoding")
+        return v
+
+    # -- encoding results (worker → parent): plain data, or a handle to an object that stays here
+    def encode(self, v, frames, depth=0):
+        np = self.np
+        if depth > MAX_DEPTH:
+            return {"__invalid__": "a structure nested more than 32 levels deep"}
+        t = type(v)
+        if t is np.ndarray:
+            if v.dtype.hasobject or v.dtype.names is not None:
+                return {"__invalid__": f"an ndarray of dtype {v.dtype}"}
+            frames.append(_npy(np, v))
+            return {"__nd__": len(frames) - 1}
+        if isinstance(v, np.ndarray):
+            return {"__invalid__": f"an ndarray subclass {t.__name__}"}
+        if isinstance(v, np.generic):
+            if t.__module__ != "numpy" or v.dtype.hasobject:
+                return {"__invalid__": f"a numpy scalar subclass {t.__name__}"}
+            frames.append(_npy(np, np.asarray(v)))
+            return {"__np__": len(frames) - 1}
+        if t in (bool, int, float, str) or v is None:
+            return v
+        if t is list:
+            return [self.encode(i, frames, depth + 1) for i in v]
+        if t is tuple:
+            return {"__tuple__": [self.encode(i, frames, depth + 1) for i in v]}
+        if t is dict or (isinstance(v, dict) and t.__module__ == "collections"):
+            if not all(type(k) is str for k in v):
+                return {"__invalid__": "a dict with non-string keys"}
+            return {"__dict__": {k: self.encode(i, frames, depth + 1) for k, i in v.items()}}
+        handle = self.next_handle
+        self.next_handle += 1
+        self.handles[handle] = v
+        return {"__handle__": handle, "type": t.__name__}
+
+    # -- operations
+    def op_load(self, req, arrays):
+        np = self.np
+        import random
+
+        path = req["path"]
+        with open(path, encoding="utf-8-sig") as f:
+            source = f.read()
+        code = compile(source, os.path.basename(path), "exec", dont_inherit=True)
+        module = types.ModuleType("submission")
+        module.__file__ = os.path.basename(path)
+        sys.modules["submission"] = module
+        self.handles.clear()
+        np.random.seed(req.get("seed", 0))
+        random.seed(req.get("seed", 0))
+        self.module = None
+        try:
+            exec(code, module.__dict__)
+        except BaseException as e:  # noqa: BLE001 - everything the learner raises is data for the parent
+            return {"fault": describe_exception(e, path)}, []
+        self.module = module
+        np.random.seed(req.get("seed", 0))
+        return {"ok": True}, []
+
+    def resolve(self, target):
+        if "handle" in target:
+            obj = self.handles[target["handle"]]
+            return getattr(obj, target["attr"])
+        name = target["name"]
+        if self.module is None or not hasattr(self.module, name):
+            names = [n for n in dir(self.module) if not n.startswith("_")] if self.module else []
+            raise LookupError(name, difflib.get_close_matches(name, names, n=1, cutoff=0.6))
+        return getattr(self.module, name)
+
+    def op_call(self, req, arrays):
+        try:
+            fn = self.resolve(req["target"])
+        except LookupError as e:
+            name, suggestion = e.args
+            return {"missing": name, "suggest": suggestion}, []
+        except AttributeError as e:
+            return {"raised": describe_exception(e, None)}, []
+        args = [self.decode(a, arrays) for a in req.get("args", [])]
+        kwargs = {k: self.decode(a, arrays) for k, a in req.get("kwargs", {}).items()}
+        before = [_snapshot(a) for a in args]
+        kbefore = {k: _snapshot(a) for k, a in kwargs.items()}
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001
+            return {"raised": describe_exception(e, None)}, []
+        frames: list = []
+        body = {
+            "result": self.encode(result, frames),
+            "constructed": isinstance(fn, type),
+            "after": [self.after(a, s, frames) for a, s in zip(args, before)],
+            "kafter": {k: self.after(kwargs[k], s, frames) for k, s in kbefore.items()},
+        }
+        return body, frames
+
+    def after(self, arg, snapshot, frames):
+        """What became of an array or dict-of-arrays argument: its values now, and which keys were rebound."""
+        np = self.np
+        if snapshot is None:
+            return None
+        if type(arg) is np.ndarray:
+            return {"value": self.encode(arg, frames)}
+        items = {}
+        for k, v in arg.items():
+            if type(k) is not str or (v is snapshot.get(k) and not isinstance(v, np.ndarray)):
+                continue
+            items[k] = {"same": snapshot.get(k) is v, "value": self.encode(v, frames)}
+        return {"items": items, "removed": [k for k in snapshot if k not in arg]}
+
+    def op_getattr(self, req, arrays):
+        try:
+            value = self.resolve(req["target"])
+        except LookupError as e:
+            return {"missing": e.args[0], "suggest": e.args[1]}, []
+        except BaseException as e:  # noqa: BLE001 - a property may raise anything
+            return {"raised": describe_exception(e, None)}, []
+        if callable(value) and not isinstance(value, type):
+            return {"callable": True}, []
+        frames: list = []
+        return {"result": self.encode(value, frames)}, frames
+
+    def op_setattr(self, req, arrays):
+        obj = self.handles[req["target"]["handle"]]
+        try:
+            setattr(obj, req["target"]["attr"], self.decode(req["value"], arrays))
+        except BaseException as e:  # noqa: BLE001
+            return {"raised": describe_exception(e, None)}, []
+        return {"ok": True}, []
+
+    def serve(self):
+        ops = {"load": self.op_load, "call": self.op_call, "getattr": self.op_getattr, "setattr": self.op_setattr}
+        while True:
+            try:
+                req, arrays = self.chan.recv()
+            except EOFError:
+                return
+            try:
+                header, frames = ops[req.pop("op")](req, arrays)
+            except MemoryError:
+                header, frames = {"raised": {"type": "MemoryError", "message": "", "line": None}}, []
+            except Exception as e:  # noqa: BLE001 - a fault of the protocol, reported as such
+                header, frames = {"protocol_error": f"{type(e).__name__}: {e}"}, []
+            sys.stdout.flush()
+            sys.stderr.flush()
+            self.chan.send(header, frames)
+
+
+def _npy(np, arr) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _snapshot(arg):
+    """Remember the identity of each value of a dict argument (to tell in-place updates from rebinding)."""
+    import numpy as np
+
+    if type(arg) is np.ndarray:
+        return {}
+    if type(arg) is dict:
+        return dict(arg)
+    return None
+
+
+def describe_exception(e: BaseException, path) -> dict:
+    """Type, message and the learner's line — never a frame of this file."""
+    line = None
+    tb = e.__traceback__
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename != __file__:
+            line = lineno
+    if isinstance(e, SyntaxError):
+        line = e.lineno
+    try:
+        message = repr(e.code) if isinstance(e, SystemExit) else str(e)
+        message = str(message)[:500]
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        message = "<unprintable>"
+    return {"type": type(e).__name__, "message": message, "line": line,
+            "not_implemented": isinstance(e, NotImplementedError)}
+
+
+def main() -> None:
+    req_fd, resp_fd = int(sys.argv[1]), int(sys.argv[2])
+    limits = json.loads(sys.argv[3])
+    set_limits(limits["memory"], limits["cpu"], limits["fsize"])
+    sys.setrecursionlimit(limits.get("recursion", 3000))
+    sys.meta_path.insert(0, _BlockProjectPackages())
+    chan = Channel(req_fd, resp_fd)
+    worker = Worker(chan)
+    chan.send({"ready": True}, [])
+    worker.serve()
+
+
+if __name__ == "__main__":
+    main()
