@@ -46,7 +46,9 @@ class _UniqueKeyLoader:
     def get() -> Any:
         import yaml
 
-        class Loader(yaml.SafeLoader):
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 20× faster, same safe constructors
+
+        class Loader(base):  # type: ignore[valid-type,misc]
             pass
 
         def construct_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
@@ -58,7 +60,7 @@ class _UniqueKeyLoader:
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
                 keys.add(key)
-            return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+            return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
 
         Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
         return Loader

@@ -118,6 +118,7 @@ class CallRecord:
 
     rebound: list[tuple[int | str, str]] = field(default_factory=list)
     modified: list[Any] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. "RuntimeWarning: overflow encountered in exp"
 
 
 def _npy(arr: np.ndarray) -> bytes:
@@ -267,7 +268,7 @@ class Learner:
         answer, out = self._request({"op": "call", "target": target, "args": enc_args, "kwargs": enc_kwargs}, frames)
         try:
             result = decode_value(answer.get("result"), out, self)
-            record = CallRecord()
+            record = CallRecord(warnings=[str(w)[:300] for w in (answer.get("warnings") or [])][:10])
             after = answer.get("after") or []
             for i, (arg, state) in enumerate(zip(args, after)):
                 self._write_back(i, arg, state, out, record)

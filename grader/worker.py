@@ -229,12 +229,17 @@ class Worker:
         kwargs = {k: self.decode(a, arrays) for k, a in req.get("kwargs", {}).items()}
         before = [_snapshot(a) for a in args]
         kbefore = {k: _snapshot(a) for k, a in kwargs.items()}
+        import warnings
+
         try:
-            result = fn(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
         except BaseException as e:  # noqa: BLE001
             return {"raised": describe_exception(e, None)}, []
         frames: list = []
         body = {
+            "warnings": [f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught[:10]],
             "result": self.encode(result, frames),
             "constructed": isinstance(fn, type),
             "after": [self.after(a, s, frames) for a, s in zip(args, before)],
