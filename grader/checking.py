@@ -28,6 +28,18 @@ from grader.models import Text
 Msg = Text
 
 
+RETURN_VALUE = Text(ja="戻り値", en="return value")
+
+
+def _ja(what: str | Text) -> str:
+    """A label in a Japanese message: `what` may be one string for both languages, or a Text."""
+    return what.ja if isinstance(what, Text) else what
+
+
+def _en(what: str | Text) -> str:
+    return what.en if isinstance(what, Text) else what
+
+
 def check(exercise: str, points: float = 1, *, ja: str, en: str, timeout: float | None = None) -> Any:
     """Mark a test function as a check of `exercise` worth `points`; ja/en say what it checks."""
     return pytest.mark.check(exercise=exercise, points=points, title=Text(ja=ja, en=en), timeout=timeout)
@@ -57,28 +69,38 @@ def _fmt(x: Any) -> str:
     return np.array2string(np.asarray(x), precision=6, threshold=12, edgeitems=3, separator=", ")
 
 
-def as_array(got: Any, what: str, expected: np.ndarray) -> np.ndarray:
+def as_array(got: Any, what: str | Text, expected: np.ndarray) -> np.ndarray:
     """Accept a plain ndarray (or a number / list of numbers where a number is expected); name what else came."""
+    _reject_remote(got, what)
     if got is None:
         fail(
-            f"{what} が None です (return を忘れていませんか?)。期待: 形状 {expected.shape} の ndarray",
-            f"{what} is None (forgot to return?); expected an ndarray of shape {expected.shape}",
+            f"{_ja(what)} が None です (return を忘れていませんか?)。期待: 形状 {expected.shape} の ndarray",
+            f"{_en(what)} is None (forgot to return?); expected an ndarray of shape {expected.shape}",
         )
     if isinstance(got, (bool, np.bool_)) and expected.dtype.kind != "b":
-        fail(f"{what} が bool です。数値配列を返してください", f"{what} is a bool; expected numbers")
+        fail(f"{_ja(what)} が bool です。数値配列を返してください", f"{_en(what)} is a bool; expected numbers")
     if not isinstance(got, np.ndarray):
         if isinstance(got, (int, float, np.number, list, tuple)):
             try:
                 got = np.asarray(got, dtype=float)
             except (TypeError, ValueError):
-                fail(f"{what} を数値配列に変換できません", f"{what} cannot be read as an array of numbers")
+                fail(f"{_ja(what)} を数値配列に変換できません", f"{_en(what)} cannot be read as an array of numbers")
         else:
-            fail(f"{what} は {type(got).__name__} です。数値配列を返してください",
-                 f"{what} is a {type(got).__name__}; expected a numeric array")
+            fail(f"{_ja(what)} は {type(got).__name__} です。数値配列を返してください",
+                 f"{_en(what)} is a {type(got).__name__}; expected a numeric array")
     if got.dtype.kind not in "biuf" and not (got.dtype.kind == "c" and expected.dtype.kind == "c"):
-        fail(f"{what} の dtype が {got.dtype} です。実数の配列が必要です",
-             f"{what} has dtype {got.dtype}; expected real numbers")
+        fail(f"{_ja(what)} の dtype が {got.dtype} です。実数の配列が必要です",
+             f"{_en(what)} has dtype {got.dtype}; expected real numbers")
     return got
+
+
+def _reject_remote(got: Any, what: str | Text) -> None:
+    """An object that stayed in the worker (it was not plain data) can never stand for a number."""
+    from grader.proxy import LearnerInvalidResult, RemoteObject
+
+    if isinstance(got, RemoteObject):
+        raise LearnerInvalidResult(f"{_ja(what)} が {got!r} です。素の数値や numpy.ndarray を返してください",
+                                   f"{_en(what)} is {got!r}; expected plain numbers or a numpy.ndarray")
 
 
 def _matches(got: np.ndarray, want: Any, rtol: float, atol: float, equal_nan: bool = False) -> bool:
@@ -93,7 +115,7 @@ def expect_array(
     got: Any,
     expected: Any,
     *,
-    what: str = "戻り値 (return value)",
+    what: str | Text = RETURN_VALUE,
     accept: Sequence[Any] = (),
     variants: Sequence[Variant] = (),
     rtol: float = 1e-6,
@@ -110,8 +132,8 @@ def expect_array(
         for v in variants:
             if _matches(got, v.value, rtol, atol):
                 _fail_variant(v, what)
-        fail(f"{what} の形状が {got.shape} です。期待: {expected.shape} (ブロードキャストはしません)",
-             f"{what} has shape {got.shape}, expected {expected.shape} (no broadcasting)")
+        fail(f"{_ja(what)} の形状が {got.shape} です。期待: {expected.shape} (ブロードキャストはしません)",
+             f"{_en(what)} has shape {got.shape}, expected {expected.shape} (no broadcasting)")
     for want in (expected, *accept):
         if _matches(got, want, rtol, atol):
             return got
@@ -122,25 +144,25 @@ def expect_array(
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         kind = "NaN" if np.isnan(got[idx]) else "inf"
-        fail(f"{what} の {idx} が {kind} です (オーバーフローや 0 除算を確認してください)",
-             f"{what} has {kind} at index {idx} (check for overflow or division by zero)")
+        fail(f"{_ja(what)} の {idx} が {kind} です (オーバーフローや 0 除算を確認してください)",
+             f"{_en(what)} has {kind} at index {idx} (check for overflow or division by zero)")
     close = np.isclose(got, expected, rtol=rtol, atol=atol)
     idx = tuple(int(i) for i in np.argwhere(~close)[0]) if got.ndim else ()
     fail(
-        f"{what} が違います: 最初の不一致 index {idx}: 期待 {expected[idx]:.6g}, 実際 {got[idx]:.6g}"
+        f"{_ja(what)} が違います: 最初の不一致 index {idx}: 期待 {expected[idx]:.6g}, 実際 {got[idx]:.6g}"
         f" (形状 {got.shape})\n  期待 {_fmt(expected)}\n  実際 {_fmt(got)}",
-        f"{what} is wrong: first difference at index {idx}: expected {expected[idx]:.6g}, got {got[idx]:.6g}"
+        f"{_en(what)} is wrong: first difference at index {idx}: expected {expected[idx]:.6g}, got {got[idx]:.6g}"
         f" (shape {got.shape})\n  expected {_fmt(expected)}\n  got      {_fmt(got)}",
     )
     raise AssertionError("unreachable")
 
 
-def _fail_variant(v: Variant, what: str) -> None:
-    raise CheckFailed(Text(ja=f"{what}: {v.why.ja}", en=f"{what}: {v.why.en}"))
+def _fail_variant(v: Variant, what: str | Text) -> None:
+    raise CheckFailed(Text(ja=f"{_ja(what)}: {v.why.ja}", en=f"{_en(what)}: {v.why.en}"))
 
 
 def expect_close(
-    got: Any, expected: float, *, what: str = "戻り値 (return value)", variants: Sequence[Variant] = (),
+    got: Any, expected: float, *, what: str | Text = RETURN_VALUE, variants: Sequence[Variant] = (),
     rtol: float = 1e-6, atol: float = 1e-9,
 ) -> float:
     """A scalar version of expect_array: a 0-d array, a Python or NumPy number."""
@@ -151,15 +173,16 @@ def expect_close(
     return float(arr)
 
 
-def expect_equal(got: Any, expected: Any, *, what: str = "戻り値 (return value)",
+def expect_equal(got: Any, expected: Any, *, what: str | Text = RETURN_VALUE,
                  variants: Sequence[Variant] = ()) -> Any:
     """Exact equality of plain data (ints, strings, tuples, lists) after it crossed the boundary."""
+    _reject_remote(got, what)
     if _plain(got) == _plain(expected):
         return got
     for v in variants:
         if _plain(got) == _plain(v.value):
             _fail_variant(v, what)
-    fail(f"{what} が違います: 期待 {expected!r}, 実際 {got!r}", f"{what} is wrong: expected {expected!r}, got {got!r}")
+    fail(f"{_ja(what)} が違います: 期待 {expected!r}, 実際 {got!r}", f"{_en(what)} is wrong: expected {expected!r}, got {got!r}")
 
 
 def _plain(x: Any) -> Any:

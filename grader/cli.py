@@ -138,3 +138,18 @@ def Text_(ja: str, en: str, lang: str) -> str:  # noqa: N802 - reads like the mo
     from grader.models import Text
 
     return Text(ja=ja, en=en).render(lang)
+
+
+# Commands of other workflows live in their own modules (one per verb family, otter-grader style); each
+# exposes `register(app)`. The list is explicit so a typo is an error, not a silently missing command.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"grader.{name}").register(app)
+
+
+_register_command_modules()

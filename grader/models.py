@@ -27,7 +27,11 @@ class Text(Strict):
             return self.ja
         if lang == "en":
             return self.en
-        return self.ja if self.ja == self.en else f"{self.ja} / {self.en}"
+        if self.ja == self.en:
+            return self.ja
+        if "\n" in self.ja or "\n" in self.en or len(self.ja) + len(self.en) > 90:
+            return f"{self.ja}\n{self.en}"  # long messages: English on its own line, easier to read
+        return f"{self.ja} / {self.en}"
 
 
 # A choice may be language-neutral ("0.25", "np.dot(x, W1) + b1") or bilingual.
@@ -194,3 +198,4 @@ class SectionReport(BaseModel):
     quiz: QuizReport
     learner_output: str = ""
     message: str = ""
+    sandbox: Literal["on", "off"] = "off"  # whether the worker ran in bubblewrap (grader/sandbox.py)

@@ -376,7 +376,8 @@ def precheck_submission(path: Path) -> str:
 class Session:
     """One submission: stage it, keep a worker loaded with it, restart the worker after a crash or timeout."""
 
-    def __init__(self, submission: Path, *, call_timeout: float = CALL_TIMEOUT, import_timeout: float = IMPORT_TIMEOUT):
+    def __init__(self, submission: Path, *, call_timeout: float = CALL_TIMEOUT, import_timeout: float = IMPORT_TIMEOUT,
+                 sandbox: bool = False, hide: tuple[Path, ...] = ()):
         self.submission = submission
         self.call_timeout = call_timeout
         self.import_timeout = import_timeout
@@ -388,6 +389,8 @@ class Session:
         self.output_total = 0
         self.strays_killed = 0
         self.workers_started = 0
+        self.sandbox = sandbox  # wrap each worker in bubblewrap (grader/sandbox.py); `hide`: more folders to hide
+        self.hide = tuple(hide)
         try:
             self.source = precheck_submission(submission)
         except LearnerFault as e:
@@ -398,7 +401,7 @@ class Session:
         if self.worker is None or self.worker.dead:
             if self.worker is not None:
                 self._retire(self.worker)
-            self.worker = take_worker()
+            self.worker = take_worker(self.sandbox, self.hide)
             self.keep.discard(self.worker.proc.pid)
             self.workers_started += 1
             self.generation += 1
@@ -417,7 +420,13 @@ class Session:
         if self.worker is not None:
             self.worker.kill()
 
-    def request(self, header: dict, frames: list[bytes], timeout: float, during: str) -> tuple[dict, list[bytes]]:
+    def request(self, header: dict, frames: list[bytes], timeout: float, during: str,
+                restart: bool = False) -> tuple[dict, list[bytes]]:
+        """One round trip. Only a module load may start a new worker: a call after a crash or timeout in the
+        same check would otherwise reach a worker that never loaded the submission."""
+        if not restart and (self.worker is None or self.worker.dead):
+            raise LearnerCrashed("ワーカーが再起動したため、このオブジェクトはもうありません",
+                                 "this object was lost when the worker restarted after a crash or timeout")
         worker = self._ensure_worker()
         try:
             answer, out = worker.request(header, frames, timeout)
@@ -460,7 +469,7 @@ class Session:
             if first:
                 self.worker.wait_ready(START_TIMEOUT)  # type: ignore[union-attr]
             answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [], self.import_timeout,
-                                     "読み込み中")
+                                     "読み込み中", restart=True)
         except LearnerTimeout:
             fault: LearnerFault = LearnerTimeout(f"読み込み (import) が {self.import_timeout:g} 秒以内に終わりませんでした",
                                                  f"import did not finish within {self.import_timeout:g} s")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from grader.checking import CheckFailed, Msg, Variant, check, expect_array, fail
+from grader.models import Text
 
 EPS = 1e-7
 RTOL = 2e-5
@@ -163,8 +164,8 @@ def compare(spec: Spec, params0: dict, grad_steps: list[dict], hp: dict, history
         wrong = [(simulate(r, w0, gs, hp), why) for r, why in spec.variants]
         for t in range(len(grad_steps)):
             expect_array(
-                history[t][key], accepted[0][t], what=f"{len(grad_steps) > 1 and f'{t + 1} 回目の更新後の ' or ''}"
-                f"params['{key}'] (after update {t + 1})",
+                history[t][key], accepted[0][t],
+                what=Text(ja=f"{t + 1} 回目の更新後の params['{key}']", en=f"params['{key}'] after update {t + 1}"),
                 accept=[a[t] for a in accepted[1:]],
                 variants=[Variant(w[t], why) for w, why in wrong],
                 rtol=RTOL, atol=1e-9,

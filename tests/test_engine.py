@@ -1,0 +1,277 @@
+"""The trust boundary and the check helpers, driven directly (a Session on a small module, no CLI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checking import CheckFailed, Variant, expect_array, expect_close, expect_equal, expect_raises
+from grader.course import read_yaml
+from grader.errors import CourseDataError
+from grader.models import Text
+from grader.proxy import (
+    LearnerCrashed,
+    LearnerInvalidResult,
+    LearnerMissing,
+    LearnerNotImplemented,
+    LearnerRaised,
+    LearnerTimeout,
+    RemoteFunction,
+    RemoteObject,
+    Session,
+    escape_output,
+)
+
+MODULE = '''
+import numpy as np
+
+def double(x):
+    return 2 * x
+
+def scalar(x):
+    return np.float64(x.sum())
+
+def shapes(x):
+    return (x.shape, {"n": int(x.size)}, [1, 2.5, "a", None, True])
+
+def stub(x):
+    raise NotImplementedError
+
+def boom(x):
+    return 1 / 0
+
+def cheat(x):
+    class Cheat:
+        def __eq__(self, other):
+            return True
+    return Cheat()
+
+def subclass(x):
+    class Sub(np.ndarray):
+        pass
+    return x.view(Sub)
+
+def objects(x):
+    return np.array([1, "a"], dtype=object)
+
+def scale_in_place(x):
+    x *= 3
+
+def rebind(d):
+    d["W"] = d["W"] + 1
+    d["b"] -= 1
+
+def draw(rng):
+    return rng.normal(size=3)
+
+def call_fn(f, x):
+    return f(x)
+
+def sleepy(x):
+    import time
+    time.sleep(100)
+
+def noisy(x):
+    return np.exp(x)
+
+class Counter:
+    def __init__(self, start=0):
+        self.n = start
+    def step(self, k=1):
+        self.n += k
+        return self.n
+
+COUNT = 0
+def bump():
+    global COUNT
+    COUNT += 1
+    return COUNT
+'''
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    path = tmp_path_factory.mktemp("engine") / "mod.py"
+    path.write_text(MODULE, encoding="utf-8")
+    s = Session(path, call_timeout=1.0, import_timeout=5.0)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def learner(session):
+    return session.fresh()
+
+
+def test_arrays_and_scalars_come_back_as_plain_data(learner):
+    x = np.arange(6.0).reshape(2, 3)
+    got = learner.double(x)
+    assert type(got) is np.ndarray and np.array_equal(got, 2 * x)
+    s = learner.scalar(x)
+    assert isinstance(s, np.floating) and s == 15.0
+
+
+def test_tuples_dicts_and_json_values_survive(learner):
+    shape, info, items = learner.shapes(np.zeros((2, 5)))
+    assert shape == (2, 5) and info == {"n": 10} and items == [1, 2.5, "a", None, True]
+
+
+@pytest.mark.parametrize(("name", "fault"), [("stub", LearnerNotImplemented), ("boom", LearnerRaised),
+                                             ("no_such_function", LearnerMissing)])
+def test_faults_become_their_status(learner, name, fault):
+    with pytest.raises(fault):
+        getattr(learner, name)(np.zeros(2))
+
+
+def test_missing_name_suggests_the_close_one(learner):
+    with pytest.raises(LearnerMissing, match="did you mean `double`"):
+        learner.doubel(np.zeros(2))
+
+
+def test_raised_exception_names_type_and_line(learner):
+    with pytest.raises(LearnerRaised) as e:
+        learner.boom(np.zeros(2))
+    assert e.value.type_name == "ZeroDivisionError" and "line 17" in e.value.text.en
+
+
+def test_an_object_stays_remote_and_cannot_pass_as_a_value(learner):
+    got = learner.cheat(np.zeros(2))
+    assert isinstance(got, RemoteObject)
+    assert got != 1 and not (got == np.zeros(2))
+    with pytest.raises(LearnerInvalidResult):
+        expect_array(got, np.zeros(2))
+    with pytest.raises(LearnerInvalidResult):
+        expect_equal(got, 1)
+
+
+@pytest.mark.parametrize("name", ["subclass", "objects"])
+def test_subclasses_and_object_arrays_are_invalid(learner, name):
+    with pytest.raises(LearnerInvalidResult):
+        getattr(learner, name)(np.zeros(3))
+
+
+def test_in_place_changes_are_written_back_and_recorded(learner):
+    x = np.ones(3)
+    learner.scale_in_place(x)
+    assert np.array_equal(x, [3.0, 3.0, 3.0]) and learner.last_call.modified == [0]
+
+
+def test_rebinding_a_key_is_recorded_apart_from_updating_in_place(learner):
+    w, b = np.zeros(2), np.ones(2)
+    d = {"W": w, "b": b}
+    learner.rebind(d)
+    assert learner.last_call.rebound == [(0, "W")]
+    assert d["W"] is not w and np.array_equal(d["W"], [1, 1]) and np.array_equal(w, [0, 0])
+    assert d["b"] is b and np.array_equal(b, [0, 0])
+
+
+def test_a_generator_crosses_with_its_state(learner):
+    got = learner.draw(np.random.default_rng(5))
+    assert np.array_equal(got, np.random.default_rng(5).normal(size=3))
+
+
+def test_functions_cross_by_name_only(learner):
+    assert learner.call_fn(RemoteFunction("sum_squares"), np.array([1.0, 2.0])) == 5.0
+    with pytest.raises(TypeError):
+        learner.call_fn(lambda x: x, np.zeros(1))
+
+
+def test_warnings_are_recorded_per_call(learner):
+    learner.noisy(np.array([1000.0]))
+    assert any("overflow" in w for w in learner.last_call.warnings)
+    learner.noisy(np.array([1.0]))
+    assert learner.last_call.warnings == []
+
+
+def test_remote_objects_keep_state_and_forward_methods_and_attributes(learner):
+    c = learner.Counter(start=5)
+    assert c.step() == 6 and c.step(k=4) == 10 and c.n == 10
+    c.n = 0
+    assert c.step() == 1
+
+
+def test_module_state_is_fresh_for_every_check(session):
+    assert session.fresh().bump() == 1
+    assert session.fresh().bump() == 1
+
+
+def test_a_hang_is_a_timeout_and_the_next_check_gets_a_new_worker(session):
+    learner = session.fresh()
+    obj = learner.Counter()
+    with pytest.raises(LearnerTimeout):
+        learner.sleepy(np.zeros(1))
+    with pytest.raises(LearnerCrashed, match="restarted"):
+        obj.step()
+    assert np.array_equal(session.fresh().double(np.ones(1)), [2.0])
+
+
+def test_output_is_escaped_and_capped():
+    text = escape_output(b"ok\n\x1b[31mred\x07" + b"x" * 10_000, limit=100)
+    assert "\x1b" not in text and "\\x1b" in text and "\\x07" in text and text.endswith("(truncated)")
+
+
+# ---------------------------------------------------------------- check helpers (each shown to fail)
+
+
+def test_expect_array_passes_equal_values_and_alternatives():
+    expect_array(np.array([1.0, 2.0]), [1.0, 2.0])
+    expect_array(np.array([3.0]), [1.0], accept=[[3.0]])
+
+
+@pytest.mark.parametrize(("got", "needle"), [
+    (np.array([[1.0], [2.0]]), "shape (2, 1), expected (2,)"),
+    (np.array([1.0, np.nan]), "NaN at index (1,)"),
+    (np.array([1.0, 2.5]), "first difference at index (1,)"),
+    (None, "is None"),
+    ("12", "is a str"),
+])
+def test_expect_array_names_what_is_wrong(got, needle):
+    with pytest.raises(CheckFailed) as e:
+        expect_array(got, np.array([1.0, 2.0]))
+    assert needle in e.value.text.en
+
+
+def test_expect_array_names_a_matching_misconception_even_through_nan():
+    why = Text(ja="二乗を忘れた", en="forgot the square")
+    with pytest.raises(CheckFailed, match="forgot the square"):
+        expect_array(np.array([np.nan, 2.0]), [1.0, 4.0], variants=[Variant(np.array([np.nan, 2.0]), why)])
+
+
+def test_expect_close_and_expect_equal():
+    assert expect_close(0.25, 0.25) == 0.25
+    with pytest.raises(CheckFailed):
+        expect_close(0.2, 0.25)
+    expect_equal((3, [4, 5]), [3, (4, 5)])
+    with pytest.raises(CheckFailed, match="expected 7"):
+        expect_equal(8, 7)
+
+
+def test_expect_raises_requires_the_named_type(learner):
+    with expect_raises("ZeroDivisionError", ja="0 で割る", en="divide by zero"):
+        learner.boom(np.zeros(1))
+    with pytest.raises(LearnerRaised), expect_raises("ValueError", ja="v", en="v"):
+        learner.boom(np.zeros(1))
+    with pytest.raises(CheckFailed, match="expected ValueError"), expect_raises("ValueError", ja="v", en="v"):
+        learner.double(np.zeros(1))
+
+
+# ---------------------------------------------------------------- YAML safety
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("!!python/object/apply:os.system ['true']\n", "could not determine a constructor"),
+    ("a: [1, 2\n", "invalid YAML"),
+])
+def test_read_yaml_refuses_unsafe_or_ambiguous_input(tmp_path, text, needle):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CourseDataError, match=needle.replace("(", r"\(").replace("[", r"\[")):
+        read_yaml(path)
+
+
+def test_read_yaml_caps_alias_bombs(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text("a: &a [x]\n" + "".join(f"b{i}: &b{i} [*a, *a]\n" for i in range(120)), encoding="utf-8")
+    with pytest.raises(CourseDataError, match="aliases"):
+        read_yaml(path)
