@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.models import Status, Text
+from grader.worker import read_npy
 from grader.spawn import WorkerDied, WorkerProcess, WorkerTimedOut, child_pids, reap_strays, take_worker
 
 CALL_TIMEOUT = 5.0
@@ -167,8 +169,8 @@ def decode_value(v: Any, frames: list[bytes], owner: Learner, depth: int = 0) ->
     if "__nd__" in v or "__np__" in v:
         key = "__nd__" if "__nd__" in v else "__np__"
         try:
-            arr = np.load(io.BytesIO(frames[v[key]]), allow_pickle=False)
-        except (ValueError, OSError, IndexError, TypeError, EOFError) as e:
+            arr = read_npy(np, frames[v[key]])
+        except (ValueError, OSError, IndexError, TypeError, EOFError, struct.error) as e:
             raise ProtocolError(f"unreadable array: {e}") from None
         if type(arr) is not np.ndarray or arr.dtype.hasobject:
             raise ProtocolError("array of objects")
@@ -227,6 +229,7 @@ class Learner:
         self._session = session
         self._timeout = timeout
         self._generation = session.generation
+        self._methods: set[tuple[str, str]] = set()  # (class name, attribute) known to be plain methods
         self.last_call = CallRecord()
 
     def __getattr__(self, name: str) -> Any:
@@ -317,8 +320,12 @@ class Learner:
 
     def _getattr(self, obj: RemoteObject, name: str) -> Any:
         self._check_generation(obj)
+        if (obj._type, name) in self._methods:  # one round trip per method call instead of two
+            return RemoteMethod(obj, name)
         answer, out = self._request({"op": "getattr", "target": {"handle": obj._handle, "attr": name}}, [])
         if answer.get("callable"):
+            if answer.get("method"):
+                self._methods.add((obj._type, name))
             return RemoteMethod(obj, name)
         try:
             return decode_value(answer.get("result"), out, self)

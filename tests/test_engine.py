@@ -275,3 +275,35 @@ def test_read_yaml_caps_alias_bombs(tmp_path):
     path.write_text("a: &a [x]\n" + "".join(f"b{i}: &b{i} [*a, *a]\n" for i in range(120)), encoding="utf-8")
     with pytest.raises(CourseDataError, match="aliases"):
         read_yaml(path)
+
+
+# ---------------------------------------------------------------- the .npy codec of the boundary
+
+
+def _npy_bytes(arr) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=True)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("arr", [
+    np.arange(12.0).reshape(3, 4), np.asfortranarray(np.arange(6).reshape(2, 3)), np.float32(1.5) * np.ones(()),
+    np.zeros((0, 3)), np.array([True, False]), np.array([1 + 2j]), np.arange(5, dtype=">i4"), np.array(["ab", "c"]),
+])
+def test_read_npy_round_trips_like_np_load(arr):
+    from grader.worker import read_npy
+
+    got = read_npy(np, _npy_bytes(arr))
+    assert type(got) is np.ndarray and got.dtype == arr.dtype and got.shape == arr.shape
+    assert np.array_equal(got, arr) and got.flags.writeable
+
+
+def test_read_npy_refuses_truncated_frames_and_pickles():
+    from grader.worker import read_npy
+
+    with pytest.raises(ValueError, match="wrong length"):
+        read_npy(np, _npy_bytes(np.arange(4.0))[:-8])
+    with pytest.raises(ValueError):
+        read_npy(np, _npy_bytes(np.array([{"a": 1}], dtype=object)))
