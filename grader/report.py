@@ -53,16 +53,34 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
     return lines
 
 
+def _groups(report: SectionReport) -> list[tuple[str, list]]:
+    """Checks grouped by exercise, in report order."""
+    groups: dict[str, list] = {}
+    for c in report.checks:
+        groups.setdefault(c.exercise, []).append(c)
+    return list(groups.items())
+
+
+def _all_passed(checks: list) -> Text:
+    return Text(ja=f"{len(checks)} チェックすべて合格", en=f"all {len(checks)} checks passed")
+
+
 def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
+    """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
     write(f"{report.section}  {_t(report.title, lang)}")
     width = max((len(c.id) for c in report.checks), default=10)
-    for c in report.checks:
-        mark, ja, en = STATUS_LABEL[c.status]
-        label = Text(ja=ja, en=en).render(lang)
-        write(f"  {mark} {c.exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
-        if c.status != "passed":
-            for line in _feedback(c, lang).splitlines():
-                write(f"      {line}")
+    for exercise, checks in _groups(report):
+        got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
+        if all(c.status == "passed" for c in checks):
+            write(f"  ✔ {exercise:<10} {_all_passed(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}")
+            continue
+        for c in checks:
+            mark, ja, en = STATUS_LABEL[c.status]
+            label = Text(ja=ja, en=en).render(lang)
+            write(f"  {mark} {exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
+            if c.status != "passed":
+                for line in _feedback(c, lang).splitlines():
+                    write(f"      {line}")
     if report.learner_output.strip():
         write(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
         for line in report.learner_output.splitlines()[:20]:
@@ -80,22 +98,28 @@ def render_rich(report: SectionReport, lang: str) -> None:
     from rich.table import Table
 
     console = Console(highlight=False)
-    table = Table(title=f"{report.section}  {_t(report.title, lang)}", show_lines=False, expand=True)
+    table = Table(title=f"{report.section}  {_t(report.title, lang)}", show_lines=True, expand=True)
     table.add_column("", width=2)
     table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
-    table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2)
+    table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2, overflow="fold")
     table.add_column(Text(ja="点", en="pts").render(lang), justify="right", no_wrap=True)
-    table.add_column(Text(ja="結果", en="result").render(lang), ratio=5)
+    table.add_column(Text(ja="結果", en="result").render(lang), ratio=5, overflow="fold")
     colors = {"passed": "green", "failed": "red", "not_implemented": "yellow"}
-    for c in report.checks:
-        mark, ja, en = STATUS_LABEL[c.status]
-        color = colors.get(c.status, "magenta")
-        what = _t(c.title, lang) or c.id
-        result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
-        if c.status != "passed":
-            result += "\n" + escape(_feedback(c, lang))
-        table.add_row(f"[{color}]{mark}[/]", escape(c.exercise), escape(what),
-                      f"{_pts(c.score)}/{_pts(c.max_score)}", result)
+    for exercise, checks in _groups(report):
+        if all(c.status == "passed" for c in checks):
+            got = sum(c.score for c in checks)
+            table.add_row("[green]✔[/]", escape(exercise), escape(_all_passed(checks).render(lang)),
+                          f"{_pts(got)}/{_pts(got)}", f"[green]{escape(Text(ja='正解', en='passed').render(lang))}[/]")
+            continue
+        for c in checks:
+            mark, ja, en = STATUS_LABEL[c.status]
+            color = colors.get(c.status, "magenta")
+            what = _t(c.title, lang) or c.id
+            result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
+            if c.status != "passed":
+                result += "\n" + escape(_feedback(c, lang))
+            table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(what),
+                          f"{_pts(c.score)}/{_pts(c.max_score)}", result)
     console.print(table)
     if report.learner_output.strip():
         console.print(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
