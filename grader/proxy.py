@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from grader.models import Status, Text
-from grader.worker import read_npy
 from grader.spawn import WorkerDied, WorkerProcess, WorkerTimedOut, child_pids, reap_strays, take_worker
+from grader.worker import read_npy
 
 CALL_TIMEOUT = 5.0
 IMPORT_TIMEOUT = 10.0
@@ -273,7 +273,7 @@ class Learner:
             result = decode_value(answer.get("result"), out, self)
             record = CallRecord(warnings=[str(w)[:300] for w in (answer.get("warnings") or [])][:10])
             after = answer.get("after") or []
-            for i, (arg, state) in enumerate(zip(args, after)):
+            for i, (arg, state) in enumerate(zip(args, after, strict=False)):  # a short answer writes back less
                 self._write_back(i, arg, state, out, record)
             for k, state in (answer.get("kafter") or {}).items():
                 if k in kwargs:

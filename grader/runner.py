@@ -101,6 +101,8 @@ def run_checks(
     points: dict[str, int],
     root: Path,
     timeout: float | None = None,
+    sandbox: bool = False,
+    hide: tuple[Path, ...] = (),
 ) -> tuple[list[CheckResult], str, int]:
     """Grade `submission` against the section's hidden checks. Returns (checks, learner output, output bytes).
 
@@ -110,7 +112,7 @@ def run_checks(
     if not path.exists():
         raise InternalError(f"no checks for {section_id}: {path} is missing")
     limits = {"call_timeout": timeout, "import_timeout": max(2 * timeout, 2.0)} if timeout else {}
-    session = Session(submission, **limits)
+    session = Session(submission, **limits, sandbox=sandbox, hide=hide)
     collector = CheckCollector(session)
     try:
         pytest.main([str(path), "--rootdir", str(root), "-c", os.devnull, *_PYTEST_ARGS], plugins=[collector])

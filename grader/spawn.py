@@ -90,17 +90,22 @@ class _Drain(threading.Thread):
 class WorkerProcess:
     """One worker child: a private temp dir, two frame pipes, two capped output pipes."""
 
-    def __init__(self, limits: dict[str, int] | None = None):
+    def __init__(self, limits: dict[str, int] | None = None, sandbox: bool = False, hide: tuple[Path, ...] = ()):
         become_subreaper()
         self.dir = tempfile.mkdtemp(prefix="grade-")
+        self.sandboxed = sandbox
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         flags = ["-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
+        argv = [sys.executable, *flags, str(WORKER_SCRIPT), str(req_r), str(resp_w), json.dumps(limits or LIMITS)]
+        if sandbox:  # bubblewrap around the same argv; the pipes pass through its exec (grader/sandbox.py)
+            from grader.sandbox import wrap
+
+            argv = wrap(argv, self.dir, hide)
         self.proc = subprocess.Popen(
-            [sys.executable, *flags, str(WORKER_SCRIPT), str(req_r), str(resp_w),
-             json.dumps(limits or LIMITS)],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=out_w,
             stderr=err_w,
@@ -133,6 +138,7 @@ class WorkerProcess:
                 raise WorkerTimedOut
             chunk = os.read(self.resp_r, min(n - len(buf), 1 << 20))
             if not chunk:
+                self._settle()
                 raise WorkerDied
             buf += chunk
         return bytes(buf)
@@ -151,6 +157,15 @@ class WorkerProcess:
         if not isinstance(n, int) or not 0 <= n <= 10_000:
             raise WorkerDied("malformed frame")
         return header, [self._read_frame(deadline) for _ in range(n)]
+
+    def _settle(self) -> None:
+        """The worker closed its pipe: under bwrap, let bwrap exit with the worker's status (128 + signal)
+        before kill() would replace it with our SIGKILL. Without the sandbox the worker is already gone."""
+        if self.sandboxed:
+            try:
+                self.proc.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -216,7 +231,10 @@ class WorkerProcess:
                 pass
 
     def returncode(self) -> int | None:
-        return self.proc.poll()
+        rc = self.proc.poll()
+        if self.sandboxed and rc is not None and rc > 128:
+            return -(rc - 128)  # bwrap reports a child killed by signal N as exit 128 + N
+        return rc
 
     def output(self) -> tuple[bytes, int]:
         """The learner's captured stdout+stderr (capped) and the total number of bytes it wrote."""
@@ -276,15 +294,33 @@ def reap_strays(keep: set[int]) -> int:
 _prestarted: WorkerProcess | None = None
 
 
+def _sandbox_mode_from_argv() -> str:
+    """The --sandbox value of this command line (prestart runs before typer parses it); default auto."""
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        if a == "--sandbox" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--sandbox="):
+            return a.split("=", 1)[1]
+    return "auto"
+
+
 def prestart() -> None:
     """Start a worker now, so its numpy import overlaps the parent's imports (used by grader.launch)."""
     global _prestarted
     if _prestarted is None:
-        _prestarted = WorkerProcess()
+        from grader import sandbox
+
+        mode = _sandbox_mode_from_argv()
+        use = mode in ("auto", "require") and sandbox.available()
+        _prestarted = WorkerProcess(sandbox=use)
 
 
-def take_worker() -> WorkerProcess:
+def take_worker(sandbox: bool = False, hide: tuple[Path, ...] = ()) -> WorkerProcess:
     """The pre-started worker if there is one, else a new one."""
     global _prestarted
     w, _prestarted = _prestarted, None
-    return w if w is not None else WorkerProcess()
+    if w is not None and (w.sandboxed != sandbox or (sandbox and hide)):
+        w.cleanup()  # started for another sandbox setting (or before we knew what to hide): not this one
+        w = None
+    return w if w is not None else WorkerProcess(sandbox=sandbox, hide=hide)
