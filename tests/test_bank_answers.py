@@ -1,33 +1,16 @@
-"""Every numeric answer of the 確認テスト equals what the reference solutions compute."""
+"""Every numeric answer of the 確認テスト equals what the reference solutions compute.
+
+The logic lives in grader/bankcheck.py so that `grade bank check` (the authors' command, run by CI) and these
+tests prove the same thing; the verifiers are tests/answers/dayD_sectionN.py.
+"""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from grader.course import load_bank, load_course
+from grader.bankcheck import computed, numeric_key_problem, numeric_questions, stray_verifier_problem
 
-BANKS = [b for b in (load_bank(s.id) for s in load_course().sections) if b is not None]
-NUMERIC = [(b.section, q) for b in BANKS for q in b.questions if q.numeric]
-
-
-def computed(section: str) -> dict:
-    day, sec = section.split(".")
-    module = importlib.import_module(f"tests.answers.{day}_{sec}")
-    return module.answers()
-
-
-def _close(a, b) -> bool:
-    """Integers (sizes, parameter counts) must match exactly; other values as rounded in the question (4 d.p.)."""
-    import numpy as np
-
-    a, b = np.atleast_1d(np.asarray(a, dtype=float)), np.atleast_1d(np.asarray(b, dtype=float))
-    if a.shape != b.shape:
-        return False
-    if np.all(b == np.round(b)) and np.all(a == np.round(a)):
-        return bool(np.array_equal(a, b))
-    return bool(np.allclose(a, b, rtol=1e-4, atol=6e-5))
+NUMERIC = numeric_questions()
 
 
 def test_the_bank_has_numeric_questions():
@@ -36,15 +19,19 @@ def test_the_bank_has_numeric_questions():
 
 @pytest.mark.parametrize(("section", "question"), NUMERIC, ids=lambda x: getattr(x, "id", x))
 def test_numeric_answer_is_computed_by_the_solution(section, question):
-    keys = computed(section)
-    short = question.id.rsplit(".", 1)[1]
-    assert short in keys, f"{question.id} is tagged numeric but tests/answers/ has no verifier for it"
-    assert all(c.value is not None for c in question.choices), f"{question.id}: every choice needs a value"
-    right = [i + 1 for i, c in enumerate(question.choices) if _close(c.value, keys[short])]
-    assert right == sorted(question.answers), f"{question.id}: solution gives {keys[short]}, choices {right} match"
+    assert numeric_key_problem(section, question) is None, numeric_key_problem(section, question)
 
 
 @pytest.mark.parametrize("section", sorted({s for s, _ in NUMERIC}))
 def test_no_verifier_without_a_question(section):
-    ids = {q.id.rsplit(".", 1)[1] for s, q in NUMERIC if s == section}
-    assert set(computed(section)) <= ids
+    assert set(computed(section)) <= {q.id.rsplit(".", 1)[1] for s, q in NUMERIC if s == section}
+    assert stray_verifier_problem(section, NUMERIC) is None
+
+
+def test_a_wrong_answer_key_is_named():
+    section, q = next((s, q) for s, q in NUMERIC if isinstance(q.answer, int))
+    wrong = q.model_copy(update={"answer": q.answer % len(q.choices) + 1})
+    problem = numeric_key_problem(section, wrong)
+    assert problem is not None and q.id in problem and "solution gives" in problem
+    no_values = q.model_copy(update={"choices": [c.model_copy(update={"value": None}) for c in q.choices]})
+    assert "every choice needs a value" in numeric_key_problem(section, no_values)

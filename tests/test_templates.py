@@ -1,0 +1,204 @@
+"""Parametric questions: sound over many seeds, answers = the reference solutions, distractors name a mistake."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from grader import templates as T
+from grader.quiz import score_question
+from solutions.day1 import section2 as d1s2
+from solutions.day2 import section1 as d2s1
+from solutions.day2 import section2 as d2s2
+from solutions.day2 import section3 as d2s3
+from solutions.day2 import section4 as d2s4
+from solutions.day2 import section5 as d2s5
+
+SEEDS = range(200)
+NAMES = list(T.load_templates())
+
+
+def _step(opt, w, g, **state):
+    params = {"W": np.array([w])}
+    for k, v in state.items():
+        setattr(opt, k, {"W": np.array([v])})
+    opt.update(params, {"W": np.array([g])})
+    return float(params["W"][0])
+
+
+class Ones:
+    def standard_normal(self, shape):
+        return np.ones(shape)
+
+
+# The oracle: each template's answer straight from solutions/ (independently of grader/templates.py's code).
+ORACLE = {
+    "conv_output_size": lambda p: d2s4.conv_output_size(p["H"], p["FH"], p["S"], p["P"]),
+    "pool_output_size": lambda p: d2s4.Pooling(p["PH"], p["PH"], p["S"], p["P"]).forward(
+        np.zeros((1, 1, p["H"], p["H"]))).shape[2],
+    "conv_param_count": lambda p: d2s5.conv_param_count(p["C"], p["FN"], p["K"], p["K"]),
+    "fc_param_count": lambda p: d2s5.fc_param_count(p["N_in"], p["N_out"]),
+    "sgd_step": lambda p: _step(d2s2.SGD(p["lr"]), p["W"], p["g"]),
+    "momentum_step": lambda p: _step(d2s2.Momentum(p["lr"], p["alpha"]), p["W"], p["g"], v=p["v"]),
+    "adagrad_step": lambda p: _step(d2s2.AdaGrad(p["lr"]), p["W"], p["g"], h=p["h"]),
+    "rmsprop_step": lambda p: _step(d2s2.RMSprop(p["lr"], p["rho"]), p["W"], p["g"], h=p["h"]),
+    "adam_step": lambda p: _step(d2s2.Adam(p["lr"]), p["W"], p["g"]),
+    "sigmoid_grad": lambda p: float(d2s1.sigmoid_grad(p["x"])),
+    "tanh_grad": lambda p: float(d1s2.tanh_grad(p["x"])),
+    "he_std": lambda p: float(d2s1.he_init(p["n"], 1, Ones())[0, 0]),
+    "xavier_std": lambda p: float(d2s1.xavier_init(p["n"], 1, Ones())[0, 0]),
+    "l2_grad": lambda p: d2s3.l2_grad(np.array(p["W"]), p["lam"]).tolist(),
+    "l1_grad": lambda p: d2s3.l1_grad(np.array(p["W"]), p["lam"]).tolist(),
+}
+
+
+def test_the_issue_s_templates_all_exist():
+    assert set(ORACLE) == set(NAMES) == set(T.MISTAKES)
+    named = {m for ms in T.MISTAKES.values() for m in ms}
+    assert {"forgot_plus_one", "pad_counted_once", "sqrt2_over_n", "no_bias_term", "sign_error"} <= named
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_template_is_sound_over_many_seeds(name):
+    spec = T.load_templates()[name]
+    questions = set()
+    for seed in SEEDS:
+        d = T.draw(name, seed)
+        q = d.question
+        truth = ORACLE[name](d.params)
+        texts = [str(c.text) for c in q.choices]
+        right = [i for i, t in enumerate(texts, 1) if t == T.format_value(truth)]
+        assert right == [q.answer], (seed, texts, truth)  # exactly one right choice, and it is the solution's
+        assert np.allclose(q.choices[q.answer - 1].value, truth, rtol=0, atol=1e-12)
+        assert len(set(texts)) == len(texts) >= 1 + T.MIN_DISTRACTORS  # distractors differ from it and each other
+        for i, (c, m) in enumerate(zip(q.choices, d.misconceptions, strict=True), 1):
+            if i == q.answer:
+                assert m is None and c.feedback is None
+            else:
+                assert m in spec.misconceptions and f"[{m}]" in c.feedback.ja and f"[{m}]" in c.feedback.en
+                assert math.isclose(np.sum(c.value), np.sum(T.MISTAKES[name][m](d.params)))
+        assert "{" not in q.ja + q.en + q.explanation.ja + q.explanation.en  # every placeholder filled
+        assert T.format_value(truth) in q.explanation.en
+        questions.add(q.en + "|".join(texts))
+    assert len(questions) > 10, "the seeds should give varied questions"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_question_and_order(name):
+    a, b = T.draw(name, 12345), T.draw(name, 12345)
+    assert a.question == b.question and a.misconceptions == b.misconceptions
+    assert a.key == f"{name}@12345" and T.parse_key(a.key) == (name, 12345)
+
+
+def test_a_wrong_choice_names_its_misconception():
+    d = T.draw("conv_output_size", 3)
+    wrong = next(i for i, m in enumerate(d.misconceptions, 1) if m)
+    result = score_question(d.question, [wrong], "en")
+    assert not result.correct and f"[{d.misconceptions[wrong - 1]}]" in result.feedback
+    assert score_question(d.question, [d.question.answer], "en").correct
+
+
+def test_known_values():
+    # hand-computed: (32 + 2·1 − 3)/1 + 1 = 32; He std at n = 100 is √0.02; L1 at 0 is 0
+    p = {"H": 32, "FH": 3, "S": 1, "P": 1}
+    assert T.solve_conv_output_size(p) == 32 and T.MISTAKES["conv_output_size"]["forgot_plus_one"](p) == 31
+    assert T.MISTAKES["conv_output_size"]["pad_counted_once"](p) == 31
+    assert math.isclose(T.solve_he_std({"n": 100}), math.sqrt(0.02))
+    assert math.isclose(T.MISTAKES["he_std"]["sqrt2_over_n"]({"n": 100}), math.sqrt(2) / 100)
+    assert T.solve_l1_grad({"W": [0.0, -2.0, 1.0], "lam": 0.1}) == [0.0, -0.1, 0.1]
+    assert T.format_value(-0.00001) == "0" and T.format_value(2.0) == "2" and T.format_value([0.5, 1]) == "[0.5, 1]"
+
+
+def test_a_template_whose_mistakes_all_equal_the_answer_is_reported(monkeypatch):
+    from grader.bankcheck import template_problems
+
+    right = {"sign_error": T.solve_sgd_step, "forgot_lr": T.solve_sgd_step, "step_not_weight": T.solve_sgd_step}
+    monkeypatch.setitem(T.MISTAKES, "sgd_step", right)
+    problems = template_problems("sgd_step", 5)
+    assert problems and "no sound draw" in problems[0]
+
+
+def test_a_wrong_answer_index_is_reported(monkeypatch):
+    from grader.bankcheck import template_problems
+
+    real = T.draw
+
+    def shifted(name, seed):
+        d = real(name, seed)
+        q = d.question.model_copy(update={"answer": d.question.answer % len(d.question.choices) + 1})
+        return T.Drawn(d.key, d.template, d.seed, d.section, q, d.misconceptions, d.params)
+
+    monkeypatch.setattr(T, "draw", shifted)
+    problems = template_problems("fc_param_count", 3)
+    assert problems and "right choices" in problems[0]
+
+
+def test_yaml_and_code_must_agree(tmp_path):
+    text = T.TEMPLATES_PATH.read_text(encoding="utf-8").replace("      forgot_plus_one:\n", "      forgot_plus1:\n", 1)
+    path = tmp_path / "templates.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(T.CourseDataError, match="forgot_plus1"):
+        T.load_templates(path)
+    path2 = tmp_path / "templates2.yaml"
+    path2.write_text(T.TEMPLATES_PATH.read_text(encoding="utf-8").replace("高さ {H} の", "高さ {H.__class__} の", 1), encoding="utf-8")
+    with pytest.raises(T.CourseDataError, match="plain name"):
+        T.load_templates(path2)
+
+
+# ---------------------------------------------------------------- release without solutions/
+
+
+def test_predraw_is_plain_data_and_reproduces_the_question():
+    items = T.predraw("sgd_step", [1, 2])
+    json.dumps(items)  # plain data
+    d = T.draw("sgd_step", 2)
+    assert items[1]["key"] == "sgd_step@2" and items[1]["answer"] == d.question.answer
+    assert [c["text"] for c in items[1]["choices"]] == [c.text for c in d.question.choices]
+    assert [c["misconception"] for c in items[1]["choices"]] == list(d.misconceptions)
+    assert {"ja", "en", "explanation", "section", "tags", "seed", "template"} <= set(items[0])
+
+
+def test_without_solutions_predrawn_questions_are_used_with_hashed_keys(tmp_path, monkeypatch):
+    items = T.predraw("he_std", [7, 8])
+    for it in items:
+        it["answer_sha256"] = T.hash_answer(it["key"], it.pop("answer"))
+    path = tmp_path / "predrawn.json"
+    path.write_text(json.dumps({"version": 1, "questions": items}), encoding="utf-8")
+    original = T.draw("he_std", 7).question
+    monkeypatch.setattr(T, "solutions_available", lambda: False)
+    monkeypatch.setattr(T, "PREDRAWN_PATH", path)
+    monkeypatch.setattr(T, "_predrawn", lambda: {it["key"]: it for it in items})
+    assert T.draw("he_std", 7).question == original
+    assert T.available("he_std") and not T.available("sgd_step")
+    assert T.predrawn_seeds("he_std") == [7, 8]
+    with pytest.raises(T.TemplateUnavailable):
+        T.draw("sgd_step", 7)
+
+
+def test_without_solutions_or_predrawn_file_a_drill_skips_templates_with_a_message(monkeypatch):
+    from grader import drill
+
+    monkeypatch.setattr(T, "solutions_available", lambda: False)
+    monkeypatch.setattr(T, "_predrawn", lambda: {})
+    session = drill.build(["day2.section2"], 6, seed=1)
+    assert session.items and not any(it.parametric for it in session.items)
+    assert session.notes and "skipped" in session.notes[0].en
+
+
+def test_without_solutions_the_cli_still_works(tmp_path):
+    import subprocess
+
+    from tests.conftest import ROOT, grade_env
+
+    code = ("import sys; sys.modules['solutions'] = None; sys.argv = ['grade'] + sys.argv[1:]; "
+            "from grader.launch import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code, "quiz", "section2", "--count", "4", "--seed", "1", "--print",
+                           "--lang", "en"], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          stdin=subprocess.DEVNULL, env=grade_env())
+    assert proc.returncode == 0, proc.stderr
+    assert "@" not in proc.stdout and "day2.section2.q" in proc.stdout and "Traceback" not in proc.stderr
+    assert "question templates skipped" in proc.stdout
