@@ -40,9 +40,14 @@ def _en(what: str | Text) -> str:
     return what.en if isinstance(what, Text) else what
 
 
-def check(exercise: str, points: float = 1, *, ja: str, en: str, timeout: float | None = None) -> Any:
-    """Mark a test function as a check of `exercise` worth `points`; ja/en say what it checks."""
-    return pytest.mark.check(exercise=exercise, points=points, title=Text(ja=ja, en=en), timeout=timeout)
+def check(exercise: str, points: float = 1, *, ja: str, en: str, timeout: float | None = None,
+          public: bool = False) -> Any:
+    """Mark a test function as a check of `exercise` worth `points`; ja/en say what it checks.
+
+    `public=True`: the check ships in the student release (`grade release`); all others stay hidden.
+    """
+    return pytest.mark.check(exercise=exercise, points=points, title=Text(ja=ja, en=en), timeout=timeout,
+                             public=public)
 
 
 class CheckFailed(AssertionError):

@@ -41,6 +41,10 @@ def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
 
 
 def score_question(q: Question, chosen: list[int] | None, lang: str) -> QuestionResult:
+    if not isinstance(q, Question):  # a student release's sealed question: right or wrong by salted hash
+        from grader.release import score_sealed_question
+
+        return score_sealed_question(q, chosen, lang)
     correct = chosen is not None and frozenset(chosen) == q.answers
     right = ", ".join(str(a) for a in sorted(q.answers))
     if chosen is None:
@@ -104,5 +108,14 @@ def ask_interactively(bank: QuestionBank, lang: str, ask: Callable[[str], str], 
         result = score_question(q, chosen, lang)
         results.append(result)
         say(("  ✔ " if result.correct else "  ✘ ") + result.feedback)
-        say("  " + q.explanation.render(lang))
+        say("  " + explanation_text(q, chosen, lang))
     return _report(results)
+
+
+def explanation_text(q: Any, chosen: list[int] | None, lang: str) -> str:
+    """The explanation of a bank question, or of a release's sealed one (shown only after a right answer)."""
+    if isinstance(q, Question):
+        return q.explanation.render(lang)
+    from grader.release import sealed_explanation
+
+    return sealed_explanation(q, chosen, lang)

@@ -32,7 +32,7 @@ def _loop_affine(x, W, b):
     "affine",
     points=2,
     ja="バッチ入力 (N, D) → (N, M) (手計算の値)",
-    en="batch input (N, D) -> (N, M), hand-computed values",
+    en="batch input (N, D) -> (N, M), hand-computed values", public=True,
 )
 def test_affine_batch(learner):
     x = np.array([[1.0, 2.0], [3.0, -1.0]])
@@ -43,7 +43,7 @@ def test_affine_batch(learner):
     expect_array(learner.affine(x, W, b), expected, what="u", variants=[Variant(x @ W, NO_BIAS)])
 
 
-@check("affine", points=2, ja="1 ベクトル入力 (D,) → (M,)", en="one vector (D,) -> (M,)")
+@check("affine", points=2, ja="1 ベクトル入力 (D,) → (M,)", en="one vector (D,) -> (M,)", public=True)
 def test_affine_single_vector(learner):
     x = np.array([1.0, 2.0, -1.0])
     W = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])

@@ -48,7 +48,7 @@ STEP_REVERSED = Msg(
 )
 
 
-@check("step_function", points=1, ja="正負の値で 0/1", en="0/1 on negative and positive values")
+@check("step_function", points=1, ja="正負の値で 0/1", en="0/1 on negative and positive values", public=True)
 def test_step_values(learner):
     x = np.array([-2.0, -0.5, 0.5, 3.0])
     expect_array(
@@ -104,7 +104,7 @@ SIGMOID_OVERFLOW = (
 )
 
 
-@check("sigmoid", points=1, ja="代表的な値 (手計算)", en="typical values, computed by hand")
+@check("sigmoid", points=1, ja="代表的な値 (手計算)", en="typical values, computed by hand", public=True)
 def test_sigmoid_values(learner):
     x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
     expected = _map(_sig, x)
@@ -144,7 +144,7 @@ RELU_NP_MAX = Msg(
 RELU_ABS = Msg(ja="|x| になっています。負の x は 0 です", en="this is |x|; negative x map to 0")
 
 
-@check("relu", points=1, ja="代表的な値", en="typical values")
+@check("relu", points=1, ja="代表的な値", en="typical values", public=True)
 def test_relu_values(learner):
     x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
     expect_array(
@@ -209,7 +209,7 @@ TANH_OVERFLOW = (
 )
 
 
-@check("tanh", points=1, ja="代表的な値 (math.tanh と比較)", en="typical values against math.tanh")
+@check("tanh", points=1, ja="代表的な値 (math.tanh と比較)", en="typical values against math.tanh", public=True)
 def test_tanh_values(learner):
     x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     expect_array(
@@ -264,7 +264,7 @@ def _sig_grad(v):
     return s * (1.0 - s)
 
 
-@check("sigmoid_grad", points=1, ja="代表的な値 σ(1 − σ)", en="typical values σ(1 − σ)")
+@check("sigmoid_grad", points=1, ja="代表的な値 σ(1 − σ)", en="typical values σ(1 − σ)", public=True)
 def test_sigmoid_grad_values(learner):
     x = np.array([-2.0, 0.0, 1.0, 3.0])
     s = _map(_sig, x)
@@ -326,7 +326,7 @@ RG_SIGN = Msg(
 )
 
 
-@check("relu_grad", points=1, ja="正負の値で 0/1", en="0/1 on negative and positive values")
+@check("relu_grad", points=1, ja="正負の値で 0/1", en="0/1 on negative and positive values", public=True)
 def test_relu_grad_values(learner):
     x = np.array([-3.0, -0.5, 0.5, 2.0])
     expect_array(
@@ -396,7 +396,7 @@ def _tanh_grad_variants(x):
     return [Variant(1 - y, TG_NO_SQUARE), Variant(1 - x**2, TG_ON_INPUT), Variant(1 + y**2, TG_PLUS)]
 
 
-@check("tanh_grad", points=1, ja="代表的な値 1 − tanh²", en="typical values 1 − tanh²")
+@check("tanh_grad", points=1, ja="代表的な値 1 − tanh²", en="typical values 1 − tanh²", public=True)
 def test_tanh_grad_values(learner):
     x = np.array([-1.5, 0.0, 0.5, 2.0])
     expect_array(

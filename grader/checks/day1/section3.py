@@ -74,7 +74,7 @@ def _expect_finite(got, expected, what, ja, en):
 # ---------------------------------------------------------------- softmax
 
 
-@check("softmax", points=1, ja="1 ベクトル (K,) (書籍の例)", en="one vector (K,), the book's example")
+@check("softmax", points=1, ja="1 ベクトル (K,) (書籍の例)", en="one vector (K,), the book's example", public=True)
 def test_softmax_vector(learner):
     x = np.array([0.3, 2.9, 4.0])
     expect_array(
@@ -147,7 +147,7 @@ def _ce(y, labels):
     "cross_entropy_error",
     points=1,
     ja="1 サンプル one-hot (書籍の例)",
-    en="one sample, one-hot (the book's example)",
+    en="one sample, one-hot (the book's example)", public=True,
 )
 def test_ce_single_onehot(learner):
     y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
@@ -270,7 +270,7 @@ def _half_sum_sq(y, t):
     "mean_squared_error",
     points=1,
     ja="1 サンプル (書籍の例 0.0975)",
-    en="one sample (the book's example, 0.0975)",
+    en="one sample (the book's example, 0.0975)", public=True,
 )
 def test_mse_single(learner):
     y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])

@@ -62,7 +62,7 @@ def _slips(x: np.ndarray, grad: np.ndarray) -> list[Variant]:
 
 
 @check("numerical_gradient", 1, ja="本の例: f = x0² + x1² の (3, 4), (0, 2), (3, 0) での勾配",
-       en="the book's example: gradient of f = x0² + x1² at (3, 4), (0, 2), (3, 0)")
+       en="the book's example: gradient of f = x0² + x1² at (3, 4), (0, 2), (3, 0)", public=True)
 def test_numerical_gradient_book_example(learner):
     for point in ([3.0, 4.0], [0.0, 2.0], [3.0, 0.0]):
         x = np.array(point)
@@ -133,7 +133,7 @@ def _gd_variants(x0: np.ndarray, minimum: float, lr: float, k: int) -> list[Vari
 
 
 @check("gradient_descent", 1, ja="f = x0² + x1², 初期値 (−3, 4), lr = 0.1, 10 ステップ",
-       en="f = x0² + x1² from (−3, 4), lr = 0.1, 10 steps")
+       en="f = x0² + x1² from (−3, 4), lr = 0.1, 10 steps", public=True)
 def test_gradient_descent_steps(learner):
     x0 = np.array([-3.0, 4.0])
     got = learner.gradient_descent(RemoteFunction("function_2"), x0.copy(), lr=0.1, step_num=10)
@@ -209,7 +209,7 @@ def _data(n: int, d: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 
 @check("get_minibatch", 1, ja="形状: 画像 (N, C, H, W) と one-hot / ラベルの t",
-       en="shapes: images (N, C, H, W) with one-hot or label t")
+       en="shapes: images (N, C, H, W) with one-hot or label t", public=True)
 def test_minibatch_shapes(learner):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(30, 1, 2, 2))

@@ -196,7 +196,7 @@ def _no_zeros(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 
 
 @check("Relu", 1, ja="順伝播 y = max(0, x) (入力 x は書き換えない)",
-       en="forward y = max(0, x) (x left unchanged)")
+       en="forward y = max(0, x) (x left unchanged)", public=True)
 def test_relu_forward(learner):
     x = _no_zeros(np.random.default_rng(10), (3, 4))
     x_sent = x.copy()
@@ -248,7 +248,7 @@ def test_relu_any_shape(learner):
 # ---------------------------------------------------------------- Sigmoid
 
 
-@check("Sigmoid", 1, ja="順伝播 y = 1 / (1 + exp(−x))", en="forward y = 1 / (1 + exp(−x))")
+@check("Sigmoid", 1, ja="順伝播 y = 1 / (1 + exp(−x))", en="forward y = 1 / (1 + exp(−x))", public=True)
 def test_sigmoid_forward(learner):
     x = np.array([[-30.0, -2.0, -0.5, 0.0], [0.5, 2.0, 30.0, 1.25]])
     got = learner.Sigmoid().forward(x.copy())
@@ -297,7 +297,7 @@ def _affine_case(seed: int, n: int, d: int, m: int) -> tuple[np.ndarray, np.ndar
 
 
 @check("Affine", 1, ja="順伝播 y = x·W + b (x: (4, 3), W: (3, 5))",
-       en="forward y = x·W + b (x: (4, 3), W: (3, 5))")
+       en="forward y = x·W + b (x: (4, 3), W: (3, 5))", public=True)
 def test_affine_forward(learner):
     x, W, b, _ = _affine_case(30, 4, 3, 5)
     got = learner.Affine(W, b).forward(x)
@@ -360,7 +360,7 @@ def _expect_loss(got, x: np.ndarray, t: np.ndarray, what: str) -> None:
 
 
 @check("SoftmaxWithLoss", 1, ja="順伝播: one-hot の t で交差エントロピー誤差 (バッチ平均)",
-       en="forward: mean cross-entropy with one-hot t")
+       en="forward: mean cross-entropy with one-hot t", public=True)
 def test_softmax_loss_forward_onehot(learner):
     x, lab = _loss_case(40, 4, 3)
     t = np.eye(3)[lab]
@@ -474,7 +474,7 @@ def _expect_grads(got: dict, want: dict, what: str, n: int, rtol: float, atol: f
 
 
 @check("TwoLayerNet", 1, ja="predict: Affine1 → Relu1 → Affine2 のスコア (3-5-4 のネットワーク、N = 7)",
-       en="predict: scores of Affine1 → Relu1 → Affine2 (a 3-5-4 network, N = 7)")
+       en="predict: scores of Affine1 → Relu1 → Affine2 (a 3-5-4 network, N = 7)", public=True)
 def test_two_layer_predict(learner):
     net, p = _make_net(learner, 3, 5, 4, 0.5)
     x = _inputs(p, np.random.default_rng(50), 7)

@@ -44,7 +44,7 @@ NOT_SIGMOID_GRAD_OF_X = Msg(
 # ---------------------------------------------------------------- sigmoid
 
 
-@check("sigmoid", 1, ja="小さな入力での値", en="values on small inputs")
+@check("sigmoid", 1, ja="小さな入力での値", en="values on small inputs", public=True)
 def test_sigmoid_values(learner):
     got = learner.sigmoid(X5.copy())
     expect_array(got, _sigmoid(X5), what="sigmoid(x)", variants=[
@@ -75,7 +75,8 @@ def test_sigmoid_any_shape(learner):
 # ---------------------------------------------------------------- sigmoid_grad
 
 
-@check("sigmoid_grad", 1, ja="小さな入力での値 (最大は x = 0 で 0.25)", en="values on small inputs (max 0.25 at x = 0)")
+@check("sigmoid_grad", 1, ja="小さな入力での値 (最大は x = 0 で 0.25)",
+        en="values on small inputs (max 0.25 at x = 0)", public=True)
 def test_sigmoid_grad_values(learner):
     got = learner.sigmoid_grad(X5.copy())
     s = _sigmoid(X5)
@@ -112,7 +113,7 @@ def test_sigmoid_grad_any_shape(learner):
 # ---------------------------------------------------------------- relu
 
 
-@check("relu", 1, ja="小さな入力での値", en="values on small inputs")
+@check("relu", 1, ja="小さな入力での値", en="values on small inputs", public=True)
 def test_relu_values(learner):
     x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
     got = learner.relu(x.copy())
@@ -152,7 +153,7 @@ RELU_NOT_GRAD = Msg(ja="relu(x) の値を返しています。微分は x > 0 �
                     en="this is relu(x) itself; its derivative is 1 where x > 0, else 0")
 
 
-@check("relu_grad", 1, ja="小さな入力での値", en="values on small inputs")
+@check("relu_grad", 1, ja="小さな入力での値", en="values on small inputs", public=True)
 def test_relu_grad_values(learner):
     x = np.array([-2.0, -0.5, 0.5, 3.0])
     got = learner.relu_grad(x.copy())
@@ -296,7 +297,7 @@ def _expect_uses_rng(learner, name: str) -> None:
              "a different rng gave the same W: do not use a fixed seed; draw from the argument rng")
 
 
-@check("xavier_init", 1, ja="形状 (n_in, n_out)", en="shape (n_in, n_out)")
+@check("xavier_init", 1, ja="形状 (n_in, n_out)", en="shape (n_in, n_out)", public=True)
 def test_xavier_shape(learner):
     _expect_weight_shape(learner.xavier_init(30, 20, np.random.default_rng(1)), 30, 20, "xavier_init")
 
@@ -319,7 +320,7 @@ def test_xavier_uses_rng(learner):
     _expect_uses_rng(learner, "xavier_init")
 
 
-@check("he_init", 1, ja="形状 (n_in, n_out)", en="shape (n_in, n_out)")
+@check("he_init", 1, ja="形状 (n_in, n_out)", en="shape (n_in, n_out)", public=True)
 def test_he_shape(learner):
     _expect_weight_shape(learner.he_init(30, 20, np.random.default_rng(5)), 30, 20, "he_init")
 
@@ -382,7 +383,7 @@ def _numerical_grad(f, a: np.ndarray, h: float = 1e-5) -> np.ndarray:
 
 
 @check("BatchNormalization", 2, ja="学習時の forward (バッチの平均と分散で正規化)",
-       en="forward in training (normalise with the batch mean and variance)")
+       en="forward in training (normalise with the batch mean and variance)", public=True)
 def test_bn_forward_train(learner):
     x, gamma, beta = _bn_data()
     bn = learner.BatchNormalization(gamma.copy(), beta.copy())

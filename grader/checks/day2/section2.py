@@ -172,8 +172,9 @@ def compare(spec: Spec, params0: dict, grad_steps: list[dict], hp: dict, history
             )
 
 
-def _params(spec_names: list[str], points: dict[str, float], ja: str, en: str, timeout: float | None = None):
-    return [pytest.param(SPECS[n], marks=check(n, points[n], ja=ja, en=en, timeout=timeout), id=n)
+def _params(spec_names: list[str], points: dict[str, float], ja: str, en: str, timeout: float | None = None,
+            public: bool = False):
+    return [pytest.param(SPECS[n], marks=check(n, points[n], ja=ja, en=en, timeout=timeout, public=public), id=n)
             for n in spec_names]
 
 
@@ -183,7 +184,7 @@ G1 = np.array([[0.5, -0.4, 0.3], [0.2, -0.1, 0.6]])
 
 
 @pytest.mark.parametrize("spec", _params(ALL, {n: (2 if n == "Adam" else 1) for n in ALL},
-                                         ja="1 回の更新が式どおり", en="one update follows the formula"))
+                                         ja="1 回の更新が式どおり", en="one update follows the formula", public=True))
 def test_one_step(learner, spec: Spec) -> None:
     history = run_steps(learner, spec, {"W": W0}, [{"W": G1}], spec.hp)
     compare(spec, {"W": W0}, [{"W": G1}], spec.hp, history)

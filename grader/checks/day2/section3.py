@@ -37,7 +37,7 @@ def _l2_penalty_variants(W: np.ndarray, lam: float) -> list[Variant]:
     ]
 
 
-@check("l2_penalty", 1, ja="手計算の例: ½·0.1·14.25", en="hand-computed example: ½·0.1·14.25")
+@check("l2_penalty", 1, ja="手計算の例: ½·0.1·14.25", en="hand-computed example: ½·0.1·14.25", public=True)
 def test_l2_penalty_hand(learner):
     got = learner.l2_penalty(W_HAND.copy(), LAM)
     expect_close(got, 0.7125, what="l2_penalty(W, 0.1)", variants=_l2_penalty_variants(W_HAND, LAM))
@@ -75,7 +75,7 @@ def _l2_grad_variants(W: np.ndarray, lam: float) -> list[Variant]:
     ]
 
 
-@check("l2_grad", 1, ja="手計算の例", en="hand-computed example")
+@check("l2_grad", 1, ja="手計算の例", en="hand-computed example", public=True)
 def test_l2_grad_hand(learner):
     got = learner.l2_grad(W_HAND.copy(), LAM)
     expect_array(got, [[0.1, -0.2], [0.3, 0.05]], what="l2_grad(W, 0.1)", variants=_l2_grad_variants(W_HAND, LAM))
@@ -112,7 +112,7 @@ def _l1_penalty_variants(W: np.ndarray, lam: float) -> list[Variant]:
     ]
 
 
-@check("l1_penalty", 1, ja="手計算の例: 0.1·6.5", en="hand-computed example: 0.1·6.5")
+@check("l1_penalty", 1, ja="手計算の例: 0.1·6.5", en="hand-computed example: 0.1·6.5", public=True)
 def test_l1_penalty_hand(learner):
     got = learner.l1_penalty(W_HAND.copy(), LAM)
     expect_close(got, 0.65, what="l1_penalty(W, 0.1)", variants=_l1_penalty_variants(W_HAND, LAM))
@@ -148,7 +148,7 @@ def _l1_grad_variants(W: np.ndarray, lam: float) -> list[Variant]:
     ]
 
 
-@check("l1_grad", 1, ja="手計算の例", en="hand-computed example")
+@check("l1_grad", 1, ja="手計算の例", en="hand-computed example", public=True)
 def test_l1_grad_hand(learner):
     got = learner.l1_grad(W_HAND.copy(), LAM)
     expect_array(got, [[0.1, -0.1], [0.1, 0.1]], what="l1_grad(W, 0.1)", variants=_l1_grad_variants(W_HAND, LAM))
@@ -235,7 +235,7 @@ def _expect_keep_fraction(kept: np.ndarray, p: float, what: str) -> None:
 
 
 @check("Dropout", 2, ja="学習時: 割合 1 − ratio の要素を残す (統計的に確認)",
-       en="training keeps a fraction 1 − ratio of the elements (checked statistically)")
+       en="training keeps a fraction 1 − ratio of the elements (checked statistically)", public=True)
 def test_dropout_train(learner):
     p = 0.3
     x = np.random.default_rng(305).uniform(0.5, 1.5, size=(200, 500))
@@ -308,7 +308,8 @@ def test_dropout_backward(learner):
              " forward で保存した self.mask を使ってください",
              f"backward(dout): the zeros of dx differ from the elements forward dropped at {n_bad} places; do not draw"
              " new random numbers, use the self.mask saved in forward")
-    expect_array(got, dout * kept * scale, what="backward(dout)")
+    expect_array(got, dout * kept * scale, what=Msg(ja=f"backward(dout) (認識した形: {recognised.ja})",
+                                                    en=f"backward(dout) (recognised {recognised.en})"))
 
 
 @check("Dropout", 1, ja="forward のたびに新しい mask (既定 ratio 0.5, train_flg の既定は True)",
@@ -368,7 +369,7 @@ def _expect_ridge(got, X: np.ndarray, y: np.ndarray, lam: float, what: str) -> N
     expect_array(g, want, what=what, rtol=1e-6, atol=1e-9, variants=_ridge_variants(X, y, lam))
 
 
-@check("ridge_fit", 2, ja="小さな例 (閉形式解)", en="a small example (closed form)")
+@check("ridge_fit", 2, ja="小さな例 (閉形式解)", en="a small example (closed form)", public=True)
 def test_ridge_small(learner):
     X = np.array([[1.0, 2.0], [2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     y = np.array([3.0, 1.0, 2.0, 1.0])
@@ -412,7 +413,7 @@ def _crop_variants(image: np.ndarray, top: int, bottom: int, left: int, right: i
     ]
 
 
-@check("crop", 2, ja="小さな画像の切り取り", en="crop of a small image")
+@check("crop", 2, ja="小さな画像の切り取り", en="crop of a small image", public=True)
 def test_crop_small(learner):
     image = np.arange(6 * 8 * 3, dtype=float).reshape(6, 8, 3)
     got = learner.crop(image.copy(), 1, 4, 2, 7)

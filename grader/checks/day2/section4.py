@@ -261,7 +261,7 @@ def _expect_size(learner, args, want, variants):
 
 
 @check("conv_output_size", points=1, ja="pad 0・stride 1 と古典的な 6×6 の例",
-       en="pad 0, stride 1 and the classic 6×6 case")
+       en="pad 0, stride 1 and the classic 6×6 case", public=True)
 def test_conv_output_size_plus_one(learner):
     # (input, filter, stride, pad) → hand-derived size
     _expect_size(learner, (5, 3, 1, 0), 3, [(2, FORGOT_PLUS_ONE)])
@@ -306,7 +306,7 @@ def test_conv_output_size_too_large(learner):
 
 
 @check("im2col", points=1, ja="3×3 画像・2×2 フィルタ (docstring の例)",
-       en="3×3 image, 2×2 filter (the docstring's example)")
+       en="3×3 image, 2×2 filter (the docstring's example)", public=True)
 def test_im2col_small_example(learner):
     x = np.arange(9.0).reshape(1, 1, 3, 3)
     want = np.array([[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]], dtype=float)
@@ -332,7 +332,7 @@ def test_im2col_stride_pad(learner):
 
 
 @check("col2im", points=1, ja="重ならない窓 (stride = フィルタ) では元に戻る",
-       en="non-overlapping windows (stride = filter) restore the image")
+       en="non-overlapping windows (stride = filter) restore the image", public=True)
 def test_col2im_no_overlap(learner):
     x = np.random.default_rng(411).normal(size=(2, 3, 4, 6))
     col = _im2col_loop(x, 2, 2, 2, 0)
@@ -367,7 +367,7 @@ def _conv_case(seed, xshape, wshape):
     return rng.normal(size=xshape), rng.normal(size=wshape), rng.normal(size=wshape[0])
 
 
-@check("Convolution", points=1, ja="forward (stride 1・pad 0)", en="forward (stride 1, pad 0)")
+@check("Convolution", points=1, ja="forward (stride 1・pad 0)", en="forward (stride 1, pad 0)", public=True)
 def test_convolution_forward(learner):
     x, W, b = _conv_case(421, (2, 3, 5, 6), (4, 3, 3, 3))
     conv = learner.Convolution(W, b)
@@ -443,7 +443,7 @@ def _pool_forward_variants(x, ph, pw, stride, pad):
             Variant(good.transpose(0, 2, 3, 1).reshape(N, C, oh, ow), POOL_NO_TRANSPOSE)]
 
 
-@check("Pooling", points=1, ja="forward (2×2・stride 2)", en="forward (2×2, stride 2)")
+@check("Pooling", points=1, ja="forward (2×2・stride 2)", en="forward (2×2, stride 2)", public=True)
 def test_pooling_forward(learner):
     x = np.random.default_rng(431).normal(size=(2, 3, 6, 4))
     pool = learner.Pooling(2, 2, stride=2)

@@ -153,7 +153,8 @@ def _rows(got, what):
 # ---------------------------------------------------------------- conv_param_count
 
 
-@check("conv_param_count", points=1, ja="AlexNet の conv1 (3→96, 11×11)", en="AlexNet's conv1 (3→96, 11×11)")
+@check("conv_param_count", points=1, ja="AlexNet の conv1 (3→96, 11×11)",
+        en="AlexNet's conv1 (3→96, 11×11)", public=True)
 def test_conv_param_count_alexnet_conv1(learner):
     expect_equal(learner.conv_param_count(3, 96, 11, 11), 34944, what="conv_param_count(3, 96, 11, 11)",
                  variants=[Variant(34848, CONV_NO_BIAS), Variant(11712, CONV_NO_IN_CHANNELS),
@@ -185,7 +186,8 @@ def test_conv_param_count_no_bias(learner):
 # ---------------------------------------------------------------- fc_param_count
 
 
-@check("fc_param_count", points=1, ja="AlexNet の fc6 (9216→4096)", en="AlexNet's fc6 (9216→4096)")
+@check("fc_param_count", points=1, ja="AlexNet の fc6 (9216→4096)",
+        en="AlexNet's fc6 (9216→4096)", public=True)
 def test_fc_param_count_fc6(learner):
     expect_equal(learner.fc_param_count(9216, 4096), 37752832, what="fc_param_count(9216, 4096)",
                  variants=[Variant(37748736, FC_NO_BIAS), Variant(37757952, FC_BIAS_N_IN)])
@@ -207,7 +209,7 @@ def test_fc_param_count_no_bias(learner):
 # ---------------------------------------------------------------- alexnet_summary
 
 
-@check("alexnet_summary", points=1, ja="11 行・層の名前と順番", en="11 rows, the layer names and order")
+@check("alexnet_summary", points=1, ja="11 行・層の名前と順番", en="11 rows, the layer names and order", public=True)
 def test_alexnet_rows(learner):
     rows = _rows(learner.alexnet_summary(), "alexnet_summary()")
     expect_equal([r[0] for r in rows], NAMES, what="alexnet_summary() の名前 / names")

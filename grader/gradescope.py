@@ -1,0 +1,253 @@
+"""Gradescope: results.json as a view of a SectionReport, the autograder zip, and what run_autograder runs.
+
+Format (Gradescope's "Autograder Specifications"): a top-level `score`, `output`, `stdout_visibility` and
+`tests`, each test with `name`, `score`, `max_score`, `status`, `output`, `visibility`, `number`. Public checks
+(marked `public=True`) are `visible` at once; hidden checks and quiz questions (whose feedback names the
+answer) get `hidden_visibility` (default `after_published`). The learner's own printed output never goes
+into what students see (it could echo a hidden check's inputs); it goes to stdout, which stays hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+DEFAULT_HIDDEN_VISIBILITY = "after_published"
+ROOT_ENV = "AUTOGRADER_ROOT"  # /autograder on Gradescope; a temporary folder in the project's tests
+PYTHON_ENV = "AUTOGRADER_PYTHON"
+ANSWERS_NAME = "answers.yaml"
+
+
+def results_json(report: Any, visibility: dict[str, bool] | None, *, hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY,
+                 lang: str = "both") -> dict[str, Any]:
+    """Gradescope's results.json for one report. `visibility`: test function → public (None: all hidden)."""
+    from grader.models import Text
+    from grader.release import is_public_check
+    from grader.report import STATUS_LABEL, summary_lines
+
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    tests: list[dict[str, Any]] = []
+    exercises = list(dict.fromkeys(c.exercise for c in report.checks))
+    counters: dict[str, int] = {}
+    for c in report.checks:
+        counters[c.exercise] = counters.get(c.exercise, 0) + 1
+        _, ja, en = STATUS_LABEL[c.status]
+        feedback = c.feedback_i18n.render(lang) if c.feedback_i18n else c.feedback
+        title = c.title.render(lang) if c.title else c.id
+        public = visibility is not None and is_public_check(c.id, visibility)
+        tests.append({
+            "name": f"{c.exercise}: {title} [{c.id}]",
+            "number": f"{exercises.index(c.exercise) + 1}.{counters[c.exercise]}",
+            "score": c.score,
+            "max_score": c.max_score,
+            "status": "passed" if c.status == "passed" else "failed",
+            "output": Text(ja=ja, en=en).render(lang) + ("" if c.status == "passed" else f"\n{feedback}"),
+            "output_format": "text",
+            "tags": [c.exercise, c.status],
+            "visibility": "visible" if public else hidden_visibility,
+        })
+    quiz_no = len(exercises) + 1
+    for n, q in enumerate(report.quiz.questions if report.quiz.taken else [], 1):
+        tests.append({
+            "name": f"確認テスト / quiz {q.id}",
+            "number": f"{quiz_no}.{n}",
+            "score": q.score,
+            "max_score": q.max_score,
+            "status": "passed" if q.correct else "failed",
+            "output": q.feedback,
+            "output_format": "text",
+            "tags": ["quiz"],
+            "visibility": hidden_visibility,
+        })
+    return {
+        "score": report.score,
+        "output": "\n".join(summary_lines(report, lang)),
+        "output_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"section": report.section, "max_score": report.max_score, "scope": report.scope},
+    }
+
+
+def write_results(report: Any, path: Path, root: Path | None = None, *,
+                  hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY, lang: str = "both") -> None:
+    """`grade section2 --gradescope PATH`: the same report written in Gradescope's format (atomically)."""
+    from grader.course import ROOT
+    from grader.release import check_visibility
+
+    visibility = check_visibility(report.section, root or ROOT)
+    data = results_json(report, visibility, hidden_visibility=hidden_visibility, lang=lang)
+    _write_json(path, data)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+# ---------------------------------------------------------------- the autograder zip
+
+ZIP_TREES = ("grader", "question_bank", "exercises")
+ZIP_FILES = ("pyproject.toml", "README.md", "LICENSE")
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image (Ubuntu).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q python3 python3-venv python3-pip
+cd /autograder/source
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e .
+.venv/bin/python -c "import grader.cli, numpy"  # fail the image build now, not at the first submission
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission for {section},
+# write /autograder/results/results.json. {root_env} and {python_env} exist for testing elsewhere.
+set -u
+ROOT="${{{root_env}:-/autograder}}"
+PY="${{{python_env}:-$ROOT/source/.venv/bin/python}}"
+cd "$ROOT/source"
+exec "$PY" -m grader.gradescope {section} --lang {lang} --hidden-visibility {hidden_visibility}
+"""
+
+
+def build_autograder_zip(section_id: str, out: Path, root: Path | None = None, *, lang: str = "both",
+                         hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> list[str]:
+    """Write Gradescope's autograder zip for one section; returns the member names. Everything of the grader
+    goes in, hidden checks included (it runs on Gradescope's servers); solutions/ and tests/ never do."""
+    import zipfile
+
+    from grader.course import ROOT, find_section
+    from grader.errors import UsageError
+    from grader.release import release_info
+
+    root = root or ROOT
+    if release_info(root) is not None:
+        raise UsageError("学生用リリースには非公開チェックがありません。講師用のリポジトリで実行してください / "
+                         "a student release has no hidden checks; build the autograder in the instructor's repository")
+    if hidden_visibility not in VISIBILITIES:
+        raise UsageError(f"--hidden-visibility: one of {', '.join(VISIBILITIES)}")
+    find_section(section_id, root)
+    if out.suffix != ".zip":
+        raise UsageError(f"OUTZIP は .zip にしてください / OUTZIP must end in .zip: {out}")
+    scripts = {
+        "setup.sh": SETUP_SH,
+        "run_autograder": RUN_AUTOGRADER.format(section=section_id, lang=lang, hidden_visibility=hidden_visibility,
+                                                root_env=ROOT_ENV, python_env=PYTHON_ENV),
+    }
+    files: list[tuple[str, Path]] = []
+    for tree in ZIP_TREES:
+        for path in sorted((root / tree).rglob("*")):
+            rel = path.relative_to(root)
+            if path.is_file() and not path.is_symlink() and "__pycache__" not in rel.parts \
+                    and path.suffix not in (".pyc", ".pyo", ".so"):
+                files.append((rel.as_posix(), path))
+    files += [(name, root / name) for name in ZIP_FILES if (root / name).is_file()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in scripts.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100755 << 16  # executable: Gradescope runs them directly
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text)
+        for name, path in files:
+            z.write(path, name)
+    tmp.replace(out)
+    return [*scripts, *(n for n, _ in files)]
+
+
+# ---------------------------------------------------------------- run_autograder (on Gradescope's server)
+
+
+def find_submission(submission_dir: Path, section_id: str) -> Path | None:
+    """`sectionN.py` (or the repository path exercises/dayD/sectionN.py), else the only .py file submitted."""
+    day, sec = section_id.split(".")
+    for candidate in (submission_dir / f"{sec}.py", submission_dir / "exercises" / day / f"{sec}.py"):
+        if candidate.is_file():
+            return candidate
+    found = [p for p in sorted(submission_dir.rglob("*.py")) if p.is_file()]
+    return found[0] if len(found) == 1 else None
+
+
+def run_autograder(section_id: str, base: Path, *, lang: str = "both",
+                   hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> int:
+    """Grade base/submission, write base/results/results.json, print the instructor's view on stdout.
+
+    A missing or unreadable submission is the learner's 0 with a message; a fault of the grader writes no
+    results.json (Gradescope then shows the run as failed to the instructor) and exits 3."""
+    from grader.course import ROOT, load_bank
+    from grader.errors import GraderError, UsageError
+    from grader.report import render_plain
+    from grader.section import grade_section
+
+    day, sec = section_id.split(".")
+    results = base / "results" / "results.json"
+    path = find_submission(base / "submission", section_id)
+    if path is None:
+        message = (f"提出ファイルが見つかりません: {sec}.py を提出してください / "
+                   f"no submission found: please submit {sec}.py")
+        print(message)
+        _write_json(results, {"score": 0.0, "output": message, "output_format": "text",
+                              "stdout_visibility": "hidden", "tests": []})
+        return 0
+    answers: Path | None = base / "submission" / ANSWERS_NAME
+    if not answers.is_file():
+        answers = None
+    note = ""
+    try:
+        if answers is not None:
+            try:
+                from grader.quiz import read_answers
+
+                bank = load_bank(section_id, ROOT)
+                if bank is not None:
+                    read_answers(answers, bank)
+            except UsageError as e:
+                note, answers = f"{ANSWERS_NAME}: {e}", None
+        report = grade_section(section_id, path, answers=answers, no_quiz=answers is None, interactive=False,
+                               lang=lang, say=print)
+    except GraderError as e:
+        print(f"grade: grader internal error: {e}", file=sys.stderr)
+        return e.exit_code if e.exit_code != 2 else 3
+    render_plain(report, lang, print)
+    data = results_json(report, _visibility(section_id), hidden_visibility=hidden_visibility, lang=lang)
+    if note:
+        data["output"] += "\n" + note
+    _write_json(results, data)
+    return 0
+
+
+def _visibility(section_id: str) -> dict[str, bool]:
+    from grader.course import ROOT
+    from grader.release import check_visibility
+
+    return check_visibility(section_id, ROOT)
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m grader.gradescope", description="Gradescope's run_autograder")
+    parser.add_argument("section")
+    parser.add_argument("--lang", default="both", choices=("ja", "en", "both"))
+    parser.add_argument("--hidden-visibility", default=DEFAULT_HIDDEN_VISIBILITY, choices=VISIBILITIES)
+    args = parser.parse_args(argv)
+    base = Path(os.environ.get(ROOT_ENV, "/autograder"))
+    return run_autograder(args.section, base, lang=args.lang, hidden_visibility=args.hidden_visibility)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

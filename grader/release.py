@@ -1,0 +1,655 @@
+"""Student release: build a copy without solutions, hidden checks or readable answer keys; read it back when grading.
+
+A release is the project's layout (`exercises/`, `grader/`, `question_bank/`, `pyproject.toml`, `README.md`,
+`tests/`) with three differences:
+
+- `grader/checks/dayD/sectionN.py` keeps only the checks marked `public=True` and the helper code they use;
+- every question file becomes `question_bank/dayD/sectionN.sealed.yaml`: the answer is a salted SHA-256
+  (`answer_hash`), the explanation is sealed with a key derived from the right answer (shown once answered
+  correctly), and each choice's misconception note is sealed per choice, all padded to one length;
+- `RELEASE.json` at the root says it is a release (salt id, date, source commit): the grader then reports
+  "public checks: n/m passed · hidden checks are run by your instructor".
+
+Sealing only keeps the key out of plain sight: with 4 choices a student can try every answer (or run this
+code). The instructor's grade (batch or Gradescope, with the hidden checks and the real keys) is the one
+that counts. The builder (`build_release`) imports its heavy parts lazily; grading imports only the top.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, PrivateAttr
+
+from grader.models import ChoiceText, QuestionResult, Strict, Text
+
+MARKER = "RELEASE.json"
+RELEASE_FORMAT = 1
+NOTE_BLOCK = 48  # sealed notes are padded to a multiple of this many bytes
+
+
+# ---------------------------------------------------------------- reading a release (the grading side)
+
+
+@functools.cache
+def release_info(root: Path) -> dict[str, Any] | None:
+    """The contents of RELEASE.json when `root` is a student release, else None."""
+    path = root / MARKER
+    if not path.is_file():
+        return None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("format") != RELEASE_FORMAT:
+        from grader.errors import CourseDataError
+
+        raise CourseDataError(f"{path}: not a release marker of format {RELEASE_FORMAT}")
+    return info
+
+
+def answer_hash(salt: str, qid: str, answers: list[int] | frozenset[int]) -> str:
+    """sha256(salt ‖ question id ‖ sorted 1-based answers): what a release stores instead of `answer`."""
+    canon = ",".join(str(a) for a in sorted(set(answers)))
+    return hashlib.sha256(f"{salt}\x00{qid}\x00{canon}".encode()).hexdigest()
+
+
+def _key(*parts: str) -> bytes:
+    return hashlib.sha256("\x00".join(parts).encode()).digest()
+
+
+def _xor(key: bytes, data: bytes) -> bytes:
+    stream = bytearray()
+    counter = 0
+    while len(stream) < len(data):
+        stream += hashlib.sha256(key + counter.to_bytes(8, "big")).digest()
+        counter += 1
+    return bytes(a ^ b for a, b in zip(data, stream, strict=False))  # the stream is a little longer
+
+
+def seal(key: bytes, text: str, size: int = 0) -> str:
+    """XOR with a SHA-256 key stream, padded with spaces to `size` bytes; base64. Obfuscation, not secrecy."""
+    raw = text.encode()
+    raw += b" " * max(0, size - len(raw))
+    return base64.b64encode(_xor(key, raw)).decode()
+
+
+def unseal(key: bytes, blob: str) -> str:
+    try:
+        return _xor(key, base64.b64decode(blob)).decode().rstrip(" ")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def _note_key(salt: str, qid: str, choice: int) -> bytes:
+    return _key("note", salt, qid, str(choice))
+
+
+def _explanation_key(salt: str, qid: str, answers: list[int] | frozenset[int]) -> bytes:
+    return _key("explanation", salt, qid, ",".join(str(a) for a in sorted(set(answers))))
+
+
+class SealedChoice(Strict):
+    text: ChoiceText
+    note: str  # sealed {"ja", "en"} misconception note, or blanks; same length for every choice
+
+
+class SealedQuestion(Strict):
+    id: str
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    choices: list[SealedChoice] = Field(min_length=2, max_length=8)
+    answer_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    explanation: str  # sealed with a key derived from the right answer
+    tags: list[str] = Field(default_factory=list)
+    multiple: bool = False  # several choices make the answer (says how many to pick, not which)
+    _salt: str = PrivateAttr(default="")  # the bank's salt, bound at load so a question can be scored alone
+
+
+class SealedBank(Strict):
+    """A question file of a release: the quiz can tell right from wrong, the YAML does not say which is right."""
+
+    section: str
+    salt: str = Field(min_length=16)
+    questions: list[SealedQuestion] = Field(min_length=1)
+
+
+def sealed_path(plain_bank: Path) -> Path:
+    return plain_bank.with_name(plain_bank.stem + ".sealed.yaml")
+
+
+def load_sealed_bank(path: Path, section_id: str) -> SealedBank:
+    from pydantic import ValidationError
+
+    from grader.course import read_yaml
+    from grader.errors import CourseDataError
+
+    raw = read_yaml(path)
+    try:
+        bank = SealedBank.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise CourseDataError(f"{path}: field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    if bank.section != section_id:
+        raise CourseDataError(f"{path}: field 'section' is {bank.section!r}, expected {section_id!r}")
+    for q in bank.questions:
+        q._salt = bank.salt
+    return bank
+
+
+def _note(salt: str, q: SealedQuestion, choice: int) -> Text | None:
+    if not 1 <= choice <= len(q.choices):
+        return None
+    text = unseal(_note_key(salt, q.id, choice), q.choices[choice - 1].note)
+    if not text:
+        return None
+    try:
+        return Text(**json.loads(text))
+    except (ValueError, TypeError):
+        return None
+
+
+def _explanation(salt: str, q: SealedQuestion, chosen: list[int]) -> Text | None:
+    try:
+        return Text(**json.loads(unseal(_explanation_key(salt, q.id, chosen), q.explanation)))
+    except (ValueError, TypeError):
+        return None
+
+
+RETRY = Text(ja="解説は正解すると表示されます (grade をもう一度実行すれば再挑戦できます)",
+             en="the explanation is shown once you answer correctly (run grade again to retry)")
+
+
+def score_sealed(bank: SealedBank, q: SealedQuestion, chosen: list[int] | None, lang: str) -> QuestionResult:
+    """Right or wrong by hash; a wrong answer shows the chosen choice's misconception, never the right one."""
+    correct = chosen is not None and answer_hash(bank.salt, q.id, chosen) == q.answer_hash
+    if chosen is None:
+        text = Text(ja="未回答", en="not answered")
+    elif correct:
+        text = Text(ja="正解", en="correct")
+    else:
+        notes = [n for n in (_note(bank.salt, q, c) for c in chosen) if n]
+        why_ja = " ".join(n.ja for n in notes)
+        why_en = " ".join(n.en for n in notes)
+        text = Text(ja=f"不正解。{why_ja}".strip(), en=f"wrong. {why_en}".strip())
+    return QuestionResult(id=q.id, chosen=chosen, correct=correct, score=1.0 if correct else 0.0, max_score=1.0,
+                          feedback=text.render(lang))
+
+
+def score_sealed_question(q: SealedQuestion, chosen: list[int] | None, lang: str) -> QuestionResult:
+    """score_sealed for a question outside its bank (drills, review): the salt was bound at load."""
+    return score_sealed(SealedBank.model_construct(section="", salt=q._salt, questions=[]), q, chosen, lang)
+
+
+def sealed_explanation(q: SealedQuestion, chosen: list[int] | None, lang: str) -> str:
+    """The explanation unlocks only with the right answer; otherwise say how to see it."""
+    text = _explanation(q._salt, q, chosen) if chosen else None
+    return (text or RETRY).render(lang)
+
+
+def check_visibility(section_id: str, root: Path) -> dict[str, bool]:
+    """Test function name → public?, read from the check module's marks (a function is public when every
+    one of its checks, parametrized ones included, says public=True)."""
+    import importlib.util
+
+    from grader.course import section_paths
+    from grader.errors import CourseDataError
+
+    path = section_paths(section_id, root)["checks"]
+    name = f"_release_checks_{section_id.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise CourseDataError(f"{path}: cannot load the checks")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file executes
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(name, None)
+    out: dict[str, bool] = {}
+    for fname, fn in vars(module).items():
+        if not fname.startswith("test_") or not callable(fn):
+            continue
+        flags = []
+        for m in getattr(fn, "pytestmark", []):
+            if m.name == "check":
+                flags.append(bool(m.kwargs.get("public", False)))
+            elif m.name == "parametrize":
+                for p in m.args[1]:
+                    for pm in getattr(p, "marks", ()):
+                        pm = getattr(pm, "mark", pm)
+                        if pm.name == "check":
+                            flags.append(bool(pm.kwargs.get("public", False)))
+        if not flags:
+            continue
+        if any(flags) and not all(flags):
+            raise CourseDataError(f"{path}: {fname}: some of its parameters are public and some not; "
+                                  "mark all of them public=True, or split the function")
+        out[fname] = all(flags)
+    return out
+
+
+def is_public_check(check_id: str, visibility: dict[str, bool]) -> bool:
+    """`test_one_step[SGD]` → the visibility of `test_one_step`."""
+    return visibility.get(check_id.split("[", 1)[0], False)
+
+
+# ---------------------------------------------------------------- building a release (the instructor's side)
+
+COPY_TREES = ("exercises", "grader")
+COPY_FILES = ("pyproject.toml", "LICENSE", ".gitignore", "question_bank/course.yaml", "question_bank/templates.yaml")
+SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+PREDRAW_SEEDS = range(10)
+
+
+def strip_hidden(source: str, public: set[str], section_id: str) -> str:
+    """Keep the public test functions, the imports and the top-level code they reach (by name); drop the rest
+    with their decorators and the comment lines right above them. Lines are cut, not re-printed, so what stays
+    reads as its author wrote it."""
+    import ast
+    import re
+
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    body = tree.body
+
+    def defines(node: ast.stmt) -> set[str]:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return {node.name}
+        if isinstance(node, ast.Assign):
+            return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            return {node.target.id}
+        return set()
+
+    def uses(node: ast.stmt) -> set[str]:
+        # a fixture is asked for by parameter name, so parameter names count as uses
+        return {n.id if isinstance(n, ast.Name) else n.arg
+                for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg))}
+
+    first = body[0] if body else None
+    docstring = first if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+        and isinstance(first.value.value, str) else None
+    keep: set[int] = set()
+    candidates: list[int] = []
+    needed: set[str] = set()
+    for i, node in enumerate(body):
+        if node is docstring:
+            continue
+        names = defines(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            if node.name in public:
+                keep.add(i)
+                needed |= uses(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) or not names or "pytestmark" in names:
+            keep.add(i)
+            needed |= uses(node)
+        else:
+            candidates.append(i)
+    grew = True
+    while grew:
+        grew = False
+        for i in candidates:
+            if i not in keep and defines(body[i]) & needed:
+                keep.add(i)
+                needed |= uses(body[i])
+                grew = True
+    drop = [False] * len(lines)
+    used = set().union(*(uses(body[i]) for i in keep if not isinstance(body[i], (ast.Import, ast.ImportFrom))))
+    for i in sorted(keep):  # imports only the dropped code needed go too (a release passes ruff's F401)
+        node = body[i]
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or getattr(node, "module", "") == "__future__":
+            continue
+        names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
+        if len(names) == len(node.names):
+            continue
+        for k in range(node.lineno - 1, node.end_lineno or node.lineno):
+            drop[k] = True
+        if names:
+            node.names = names
+            drop[node.lineno - 1] = False
+            lines[node.lineno - 1] = ast.unparse(node) + "\n"
+    for i, node in enumerate(body):
+        if i in keep:
+            continue
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        if node is not docstring:
+            while start > 0 and lines[start - 1].lstrip().startswith("#"):
+                start -= 1
+        for k in range(start, node.end_lineno or node.lineno):
+            drop[k] = True
+    text = "".join(line for line, d in zip(lines, drop, strict=True) if not d)
+    text = re.sub(r"\n{4,}", "\n\n\n", text).strip("\n") + "\n"
+    header = (f'"""Public checks of {section_id} (student release): the hidden checks are run by your instructor.\n'
+              f"\n{section_id} の公開チェックです (学生用リリース)。非公開チェックは講師が実行します。\n" + '"""\n\n')
+    return header + text
+
+
+def seal_bank(bank: Any, salt: str) -> dict[str, Any]:
+    """The release form of a QuestionBank (plain data for YAML): hashed key, sealed explanation and notes."""
+    questions = []
+    for q in bank.questions:
+        notes = [json.dumps(c.feedback.model_dump(), ensure_ascii=False) if c.feedback else "" for c in q.choices]
+        size = max(NOTE_BLOCK, -(-max(len(n.encode()) for n in notes) // NOTE_BLOCK) * NOTE_BLOCK)
+        questions.append({
+            "id": q.id, "ja": q.ja, "en": q.en,
+            "choices": [{"text": c.text if isinstance(c.text, str) else c.text.model_dump(),
+                         "note": seal(_note_key(salt, q.id, i), note, size)}
+                        for i, (c, note) in enumerate(zip(q.choices, notes, strict=True), 1)],
+            "answer_hash": answer_hash(salt, q.id, q.answers),
+            "multiple": q.multiple,
+            "explanation": seal(_explanation_key(salt, q.id, q.answers),
+                                json.dumps(q.explanation.model_dump(), ensure_ascii=False)),
+            "tags": list(q.tags),
+        })
+    return {"section": bank.section, "salt": salt, "questions": questions}
+
+
+def _predrawn(root: Path) -> dict[str, Any] | None:
+    """Parametric questions drawn now (solutions/ is here) for PREDRAW_SEEDS: hashed keys, no notes, and the
+    explanation withheld (it states the answer). None when the project has no templates."""
+    if not (root / "grader" / "templates.py").is_file() or not (root / "question_bank" / "templates.yaml").is_file():
+        return None
+    from grader import templates
+
+    items = []
+    for name in templates.load_templates():
+        for item in templates.predraw(name, PREDRAW_SEEDS):
+            answer = item.pop("answer")
+            item["answer_sha256"] = templates.hash_answer(item["key"], answer)
+            for c in item["choices"]:
+                c["feedback"] = None
+                c["misconception"] = None
+            item["explanation"] = {"ja": "学生用リリースでは解説を伏せています (答えが書かれているため)",
+                                   "en": "the explanation is withheld in the student release (it states the answer)"}
+            items.append(item)
+    return {"seeds": list(PREDRAW_SEEDS), "questions": items}
+
+
+def _source_commit(root: Path) -> str:
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain"], capture_output=True, text=True,
+                               timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+uncommitted" if dirty else "")
+
+
+def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool]) -> None:
+    import shutil
+
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if any(part in SKIP_DIRS for part in rel.parts) or path.is_symlink() or skip(path):
+            continue
+        if path.is_dir():
+            (dst / rel).mkdir(parents=True, exist_ok=True)
+        elif path.is_file() and path.suffix not in (".pyc", ".pyo", ".so"):
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dst / rel)
+
+
+def build_release(out: Path, root: Path | None = None, *, force: bool = False, verify: bool = True,
+                  say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Write the student release to `out` (built beside it, then moved in place: never half-written)."""
+    import os
+    import secrets
+    import shutil
+    import tempfile
+    from datetime import datetime, timezone
+
+    import yaml
+
+    from grader.course import ROOT, load_bank, load_course, section_paths
+    from grader.errors import CourseDataError, UsageError
+
+    root = root or ROOT
+    if release_info(root) is not None:
+        raise UsageError("これは学生用リリースです。講師用のリポジトリで実行してください / "
+                         "this is already a student release; run `grade release` in the instructor's repository")
+    out = out.resolve()
+    inside = [root / t for t in (*COPY_TREES, "question_bank")]
+    if out == root or out in root.parents or any(t == out or t in out.parents for t in inside):
+        raise UsageError(f"出力先が不適切です (リポジトリそのものか、その中の配布対象) / "
+                         f"OUTDIR must not be the repository or a folder that is copied: {out}")
+    if out.exists() and any(out.iterdir()):
+        if not (force and (out / MARKER).is_file()):
+            raise UsageError(f"{out} は空ではありません (以前のリリースなら --force で置き換え) / "
+                             f"{out} is not empty (use --force to replace a previous release)")
+    course = load_course(root)
+    salt = secrets.token_hex(16)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a release is an ordinary folder
+    try:
+        check_files = {section_paths(s.id, root)["checks"].resolve() for s in course.sections}
+        for tree in COPY_TREES:
+            _copy_tree(root / tree, tmp / tree, lambda p: p.resolve() in check_files)
+        for rel in COPY_FILES:
+            if (root / rel).is_file():
+                (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / rel, tmp / rel)
+        sections, hidden_names, public_names = [], set(), set()
+        for s in course.sections:
+            paths = section_paths(s.id, root)
+            visibility = check_visibility(s.id, root)
+            public = {n for n, p in visibility.items() if p}
+            hidden = set(visibility) - public
+            if not public:
+                raise CourseDataError(f"{paths['checks']}: no check is marked public=True; "
+                                      "a release needs at least one")
+            hidden_names |= hidden
+            public_names |= public
+            dst = tmp / paths["checks"].relative_to(root)
+            dst.write_text(strip_hidden(paths["checks"].read_text(encoding="utf-8"), public, s.id), encoding="utf-8")
+            bank = load_bank(s.id, root)
+            n_q = 0
+            if bank is not None:
+                n_q = len(bank.questions)
+                target = tmp / sealed_path(paths["bank"]).relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(yaml.safe_dump(seal_bank(bank, salt), allow_unicode=True, sort_keys=False,
+                                                 width=120), encoding="utf-8")
+            sections.append({"id": s.id, "public_checks": len(public), "hidden_checks": len(hidden), "questions": n_q})
+        predrawn = _predrawn(root)
+        if predrawn is not None:
+            (tmp / "question_bank" / "predrawn.json").write_text(
+                json.dumps(predrawn, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / "README.md").write_text(RELEASE_README, encoding="utf-8")
+        (tmp / "tests").mkdir()
+        (tmp / "tests" / "test_release_smoke.py").write_text(RELEASE_SMOKE_TEST, encoding="utf-8")
+        info = {
+            "format": RELEASE_FORMAT,
+            "kind": "student release of the E資格 practice grader",
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "source_commit": _source_commit(root),
+            "salt_id": hashlib.sha256(salt.encode()).hexdigest()[:16],
+            "checks": "public",
+            "sections": [s["id"] for s in sections],
+            "parametric_seeds": list(PREDRAW_SEEDS) if predrawn is not None else [],
+        }
+        (tmp / MARKER).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        problems = audit_release(tmp, hidden_names - public_names)  # a name public in another section stays
+        if problems:
+            raise CourseDataError("the release is not clean:\n  " + "\n  ".join(problems[:20]))
+        if verify:
+            say("検証中 / verifying: stubs → not_implemented, solutions → passed (public checks) …")
+            problems = _verify(tmp, root)
+            if problems:
+                raise CourseDataError("the release does not grade as expected:\n  " + "\n  ".join(problems[:20]))
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {"path": str(out), "salt_id": info["salt_id"], "source_commit": info["source_commit"],
+            "sections": sections, "parametric": len(predrawn["questions"]) if predrawn else 0, "verified": verify}
+
+
+def audit_release(release: Path, hidden_names: set[str]) -> list[str]:
+    """What must never be in a release: solutions/, a hidden check's name, a plain `answer:` key."""
+    import re
+
+    problems = []
+    if (release / "solutions").exists():
+        problems.append("solutions/ is present")
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(hidden_names))) + r")\b") if hidden_names else None
+    for path in sorted(release.rglob("*")):
+        if not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        rel = path.relative_to(release)
+        if pattern is not None and (m := pattern.search(text)):
+            problems.append(f"{rel}: names the hidden check {m.group(1)}")
+        if rel.parts[0] == "question_bank" and re.search(r"^\s*-?\s*answer\s*:", text, re.MULTILINE):
+            problems.append(f"{rel}: has a plain `answer:` key")
+    return problems
+
+
+def _verify(release: Path, root: Path) -> list[str]:
+    """Grade every stub and every reference solution with the release's own grader (a child process whose
+    cwd is the release, so `grader` is the release's copy)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    code = "import json, sys; from grader.release import verify_here; print(json.dumps(verify_here(sys.argv[1])))"
+    proc = subprocess.run([sys.executable, "-c", code, str(root / "solutions")], cwd=release, env=env,
+                          capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        return [f"verification crashed: {proc.stderr.strip()[-800:]}"]
+    return list(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def verify_here(solutions: str) -> list[str]:
+    """Run inside a release: stubs must be all not_implemented and reference solutions all passed."""
+    from grader.course import ROOT, load_course, section_paths
+
+    if release_info(ROOT) is None:
+        return [f"{ROOT} is not a release"]
+    from grader.section import grade_checks
+
+    problems = []
+    for s in load_course(ROOT).sections:
+        day, sec = s.id.split(".")
+        for what, path, want in (("stub", section_paths(s.id, ROOT)["exercise"], "not_implemented"),
+                                 ("solution", Path(solutions) / day / f"{sec}.py", "passed")):
+            report = grade_checks(s.id, path, ROOT)
+            bad = [f"{c.id}={c.status}" for c in report.checks if c.status != want]
+            if bad or not report.checks:
+                problems.append(f"{s.id} {what}: expected every public check {want}, got {', '.join(bad) or 'none'}")
+    return problems
+
+
+RELEASE_README = """\
+# E資格 演習 (学生用リリース) / E-shikaku practice (student release)
+
+ゼロから作るDeep Learning の式を自分で実装し、`grade section2` で採点します。
+Implement the maths of *ゼロから作るDeep Learning* yourself and run `grade section2`.
+
+## 二つのコマンド / The two commands
+
+Needs only `python3` (≥ 3.10).
+
+```bash
+# 1. 準備して採点 / set up and grade section 2 (edit exercises/day2/section2.py first)
+python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/grade section2
+
+# 2. 準備してテスト / set up and run the project's tests
+python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest
+```
+
+After the first time, `.venv/bin/grade section2` (or `grade section2` with the venv activated) is enough.
+`grade list` shows every section; `grade day1.section3` grades another one; `grade section2 --help` shows
+the options (`--submission`, `--answers`, `--no-quiz`, `--json`, `--lang`, `--timeout`).
+
+## このリリースについて / About this release
+
+- **公開チェックのみ / public checks only.** このリリースには一部のチェック (公開チェック) だけが入っています。
+  報告は「公開チェック: 5/5 合格 · 非公開チェックは講師が実行します」のように、何を確かめたかをそのまま書きます。
+  This release carries some of the checks (the public ones); the report says so: "public checks: 5/5 passed ·
+  hidden checks are run by your instructor". Passing them all is a good sign, not a full score: your
+  instructor grades your submission with every check.
+- **終了コード / exit status**: 0 = every public check (and the quiz, when taken) passed · 1 = anything short ·
+  2 = usage error · 3 = a fault of the grader.
+- **確認テスト / quiz.** 正解はソルト付きハッシュ (salted SHA-256) で保存され、YAML を開いても読めません。
+  正解すると解説が、不正解なら選んだ選択肢の誤解 (misconception) が表示されます。選択肢が 4 つなら総当たりで
+  正解を探せてしまいます。練習用の仕組みであり、**点数として数えるのは講師の採点です**。
+  The answers are stored as salted hashes, so opening the YAML does not show them; a right answer shows the
+  explanation, a wrong one the misconception of the choice you picked. With four choices a hash can be
+  brute-forced: this is for practice, and **the instructor's grade is the one that counts**.
+- **提出 / submitting**: hand in your `exercises/dayD/sectionN.py` the way your instructor says.
+
+`RELEASE.json` records when and from which commit this release was built.
+"""
+
+
+RELEASE_SMOKE_TEST = '''\
+"""Smoke test of the student release: every stub grades as not_implemented, and only public checks run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = json.loads((ROOT / "RELEASE.json").read_text(encoding="utf-8"))["sections"]
+
+
+def grade(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    return subprocess.run([sys.executable, "-m", "grader.launch", *args], cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_every_stub_grades_not_implemented_with_public_checks() -> None:
+    # one child grades every section (the grader must not import itself into this pytest process)
+    code = ("import json; from pathlib import Path; from grader.section import grade_checks; "
+            "print(json.dumps({s: (r.scope, sorted({c.status for c in r.checks})) for s in " + repr(SECTIONS) +
+            " for r in [grade_checks(s, Path('exercises', *s.split('.')).with_suffix('.py'))]}))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, text=True, capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.splitlines()[-1])
+    assert got == {s: ["public", ["not_implemented"]] for s in SECTIONS}
+
+
+def test_stub_run_exits_1_as_json() -> None:
+    proc = grade("section2", "--no-quiz", "--json")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["scope"] == "public" and {c["status"] for c in report["checks"]} == {"not_implemented"}
+
+
+def test_report_says_hidden_checks_are_not_run_here() -> None:
+    proc = grade("section2", "--no-quiz", "--lang", "en")
+    assert proc.returncode == 1
+    assert "hidden checks are run by your instructor" in proc.stdout
+    assert "full score" not in proc.stdout
+
+
+def test_quiz_is_sealed_and_still_graded(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("".join(f"day2.section2.q{i:02d}: 1\\n" for i in range(1, 40)), encoding="utf-8")
+    proc = grade("section2", "--answers", str(answers), "--json")
+    report = json.loads(proc.stdout)
+    assert report["quiz"]["taken"] and report["quiz"]["questions"]
+    assert grade("list").returncode == 0
+'''

@@ -1,0 +1,211 @@
+"""Gradescope: the autograder zip, run_autograder against a fake /autograder, and results.json against its schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from grader.cli import app
+from grader.course import load_bank
+from tests.conftest import ROOT, run_grade
+
+SOLUTION2 = ROOT / "solutions" / "day2" / "section2.py"
+STUB2 = ROOT / "exercises" / "day2" / "section2.py"
+VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
+FORMAT = {"enum": ["text", "html", "simple_format", "md", "ansi"]}
+
+# Written from Gradescope's "Autograder Specifications" (gradescope-autograders.readthedocs.io/en/latest/specs/):
+# the fields of results.json and of each test, with their documented values.
+RESULTS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "score": {"type": "number"},
+        "execution_time": {"type": "number"},
+        "output": {"type": "string"},
+        "output_format": FORMAT,
+        "test_output_format": FORMAT,
+        "test_name_format": FORMAT,
+        "visibility": VISIBILITY,
+        "stdout_visibility": VISIBILITY,
+        "extra_data": {"type": "object"},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "score": {"type": "number"},
+                    "max_score": {"type": "number", "minimum": 0},
+                    "status": {"enum": ["passed", "failed"]},
+                    "name": {"type": "string"},
+                    "name_format": FORMAT,
+                    "number": {"type": "string"},
+                    "output": {"type": "string"},
+                    "output_format": FORMAT,
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "visibility": VISIBILITY,
+                    "extra_data": {"type": "object"},
+                },
+                "required": ["score", "max_score", "name", "output", "visibility"],
+                "additionalProperties": False,
+            },
+        },
+        "leaderboard": {"type": "array"},
+    },
+    "anyOf": [{"required": ["score"]}, {"required": ["tests"]}],
+    "additionalProperties": False,
+}
+
+
+def validate(doc: dict) -> None:
+    jsonschema.validate(doc, RESULTS_SCHEMA)
+
+
+def test_schema_rejects_what_gradescope_would_not_read() -> None:
+    good = {"score": 1.0, "tests": [{"name": "a", "score": 1, "max_score": 1, "output": "", "visibility": "visible"}]}
+    validate(good)
+    for bad in (
+        {**good, "tests": [{**good["tests"][0], "visibility": "public"}]},
+        {**good, "tests": [{k: v for k, v in good["tests"][0].items() if k != "max_score"}]},
+        {**good, "score": "full"},
+        {**good, "stdout_visibility": "always"},
+        {"output": "no score and no tests"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            validate(bad)
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gs") / "autograder.zip"
+    result = CliRunner().invoke(app, ["gradescope", "section2", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "setup.sh, run_autograder" in result.output
+    return out
+
+
+def test_zip_has_the_scripts_and_every_hidden_check_but_no_tests(autograder_zip: Path) -> None:
+    with zipfile.ZipFile(autograder_zip) as z:
+        names = z.namelist()
+        assert names[:2] == ["setup.sh", "run_autograder"]
+        for script in names[:2]:
+            mode = z.getinfo(script).external_attr >> 16
+            assert mode & stat.S_IXUSR, script
+        run = z.read("run_autograder").decode()
+        assert "grader.gradescope day2.section2" in run and "/autograder" in run
+        setup = z.read("setup.sh").decode()
+        assert "python3-venv" in setup and "pip install -q -e ." in setup
+        for check in (ROOT / "grader" / "checks").rglob("section*.py"):
+            rel = check.relative_to(ROOT).as_posix()
+            assert z.read(rel) == check.read_bytes(), rel  # hidden checks included, unchanged
+    assert not [n for n in names if n.startswith(("tests/", "solutions/", "benchmarks/", ".ci/"))]
+    assert "pyproject.toml" in names and "question_bank/day2/section2.yaml" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_setup_script_is_valid_bash(autograder_zip: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(autograder_zip) as z:
+        z.extractall(tmp_path)
+    for script in ("setup.sh", "run_autograder"):
+        assert subprocess.run(["bash", "-n", str(tmp_path / script)]).returncode == 0
+
+
+def run_autograder(autograder_zip: Path, base: Path, files: dict[str, bytes]) -> tuple[subprocess.CompletedProcess, dict | None]:
+    """Gradescope's layout in a temporary folder: source/ = the zip, submission/ = the student's files."""
+    (base / "source").mkdir(parents=True)
+    (base / "submission").mkdir()
+    with zipfile.ZipFile(autograder_zip) as z:
+        z.extractall(base / "source")
+    for name, data in files.items():
+        (base / "submission" / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env |= {"AUTOGRADER_ROOT": str(base), "AUTOGRADER_PYTHON": sys.executable, "GRADER_DB": str(base / "db.sqlite3")}
+    proc = subprocess.run(["bash", str(base / "source" / "run_autograder")], env=env, text=True, capture_output=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    results = base / "results" / "results.json"
+    return proc, json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+
+
+def check_id(test: dict) -> str:
+    name = test["name"]
+    return name[name.index("[test_") + 1:-1]
+
+
+def right_answers() -> bytes:
+    bank = load_bank("day2.section2")
+    return yaml.safe_dump({q.id: sorted(q.answers) for q in bank.questions}).encode()
+
+
+def test_solution_and_quiz_get_full_marks(autograder_zip: Path, tmp_path: Path) -> None:
+    proc, results = run_autograder(autograder_zip, tmp_path / "autograder",
+                                   {"section2.py": SOLUTION2.read_bytes(), "answers.yaml": right_answers()})
+    assert proc.returncode == 0, proc.stderr
+    assert results is not None
+    validate(results)
+    checks = [t for t in results["tests"] if not t["name"].startswith("確認テスト")]
+    quiz = [t for t in results["tests"] if t["name"].startswith("確認テスト")]
+    assert len(checks) == 24 and len(quiz) == len(load_bank("day2.section2").questions)
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) == 29 + len(quiz)
+    assert all(t["status"] == "passed" and t["score"] == t["max_score"] for t in results["tests"])
+    visible = {check_id(t) for t in checks if t["visibility"] == "visible"}
+    assert visible == {f"test_one_step[{n}]" for n in ("SGD", "Momentum", "AdaGrad", "RMSprop", "Adam")}
+    assert {t["visibility"] for t in results["tests"] if t["visibility"] != "visible"} == {"after_published"}
+    assert len([t for t in results["tests"] if t["visibility"] == "after_published"]) == 19 + len(quiz)
+    assert results["stdout_visibility"] == "hidden"
+    assert "checks: 24/24 passed" in proc.stdout  # the instructor's view on stdout
+
+
+def test_stub_scores_zero_and_says_why(autograder_zip: Path, tmp_path: Path) -> None:
+    chatty = STUB2.read_text(encoding="utf-8") + "\nprint('SECRET-INPUT-ECHO')\n"
+    proc, results = run_autograder(autograder_zip, tmp_path / "autograder", {"my_work.py": chatty.encode()})
+    assert proc.returncode == 0 and results is not None
+    validate(results)
+    assert results["score"] == 0 and all(t["status"] == "failed" for t in results["tests"])
+    assert all("未実装 / not implemented" in t["output"] for t in results["tests"])
+    assert "SECRET-INPUT-ECHO" not in json.dumps(results)  # learner output stays in stdout (instructor only)
+    assert "SECRET-INPUT-ECHO" in proc.stdout
+
+
+def test_missing_submission_is_a_zero_with_a_message(autograder_zip: Path, tmp_path: Path) -> None:
+    proc, results = run_autograder(autograder_zip, tmp_path / "autograder", {"notes.txt": b"hello"})
+    assert proc.returncode == 0 and results is not None
+    validate(results)
+    assert results["score"] == 0 and "section2.py" in results["output"]
+
+
+def test_grade_run_writes_gradescope_results_too(tmp_path: Path) -> None:
+    out = tmp_path / "gs" / "results.json"
+    g = run_grade("section2", "--submission", str(SOLUTION2), "--no-quiz", "--json", "--gradescope", str(out))
+    assert g.rc == 0, g.err
+    report = g.report  # stdout is still the one JSON report
+    results = json.loads(out.read_text(encoding="utf-8"))
+    validate(results)
+    assert results["score"] == report["score"] == report["max_score"] == 29
+    assert [check_id(t) for t in results["tests"]] == [c["id"] for c in report["checks"]]
+    wrong = tmp_path / "section2.py"
+    wrong.write_text(SOLUTION2.read_text(encoding="utf-8").replace("-= self.lr * grads[key]", "+= self.lr * grads[key]",
+                                                                   1), encoding="utf-8")
+    g = run_grade("section2", "--submission", str(wrong), "--no-quiz", "--gradescope", str(out), "--lang", "en")
+    results = json.loads(out.read_text(encoding="utf-8"))
+    validate(results)
+    sgd = results["tests"][0]
+    assert g.rc == 1 and sgd["status"] == "failed" and sgd["score"] == 0 and "sign" in sgd["output"]
+    assert results["score"] < 29
+
+
+def test_gradescope_command_refuses_bad_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["gradescope", "section99", str(tmp_path / "a.zip")]).exit_code == 2
+    assert runner.invoke(app, ["gradescope", "section2", str(tmp_path / "a.tar")]).exit_code == 2
+    r = runner.invoke(app, ["gradescope", "section2", str(tmp_path / "a.zip"), "--hidden-visibility", "soon"])
+    assert r.exit_code == 2 and not (tmp_path / "a.zip").exists()
