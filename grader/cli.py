@@ -45,6 +45,19 @@ def _lang(value: str) -> str:
     return value
 
 
+def _sandbox(mode: str) -> bool:
+    """Resolve --sandbox: `require` without a working bubblewrap is a usage error (exit 2, fail closed); `auto`
+    without it prints the banner on stderr (stdout stays one JSON document with --json)."""
+    from grader import sandbox
+    from grader.errors import UsageError
+
+    try:
+        return sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True))
+    except sandbox.SandboxUnavailable as e:
+        raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: {e}"
+                         ) from None
+
+
 def _fail(e: GraderError) -> None:
     kind = "error" if e.exit_code == 2 else "grader internal error (please report it; not your fault)"
     typer.echo(f"grade: {kind}: {e}", err=True)
@@ -75,14 +88,30 @@ def run(
     timeout: Annotated[
         float | None, typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)")
     ] = None,
+    sandbox: Annotated[
+        str, typer.Option("--sandbox", help="auto | require | off: bubblewrap で隔離 (auto: 使えれば使う,"
+                                            " require: 使えなければ終了 2) / isolate the learner's code with"
+                                            " bubblewrap (README: Sandbox)")
+    ] = "auto",
+    db: Annotated[
+        Path | None, typer.Option("--db", help="進捗データベース / progress database (default: $GRADER_DB or "
+                                              "~/.local/share/eshikaku-grader/progress.sqlite3)")
+    ] = None,
+    gradescope: Annotated[
+        Path | None, typer.Option("--gradescope", help="Gradescope の results.json も書き出す / also write the report "
+                                                      "as Gradescope's results.json to this path")
+    ] = None,
 ) -> None:
     """セクションを採点し確認テストを出題 / Grade a section's exercises, then ask its 確認テスト."""
     lang = _lang(lang)
+    if sandbox not in ("auto", "require", "off"):
+        raise typer.BadParameter("auto, require, off のいずれか / one of auto, require, off", param_hint="--sandbox")
     try:
         from grader.course import normalize_id
         from grader.report import render_json, render_plain, render_rich, summary_lines
         from grader.section import default_submission, grade_section
 
+        use_sandbox = _sandbox(sandbox)
         section_id = normalize_id(section)
         path = submission if submission is not None else default_submission(section_id)
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not json_out
@@ -93,8 +122,16 @@ def run(
 
         report = grade_section(
             section_id, path, answers=answers, no_quiz=no_quiz, interactive=interactive, lang=lang,
-            say=typer.echo, before_quiz=show_checks, timeout=timeout,
+            say=typer.echo, before_quiz=show_checks, timeout=timeout, sandbox=use_sandbox,
         )
+        from grader.progress import record_section, use_db
+
+        use_db(db)
+        record_section(report)  # never raises: a lost or corrupt database only prints a message
+        if gradescope is not None:
+            from grader.gradescope import write_results
+
+            write_results(report, gradescope, lang=lang)
     except GraderError as e:
         _fail(e)
     except (typer.Exit, KeyboardInterrupt):
@@ -142,7 +179,7 @@ def Text_(ja: str, en: str, lang: str) -> str:  # noqa: N802 - reads like the mo
 
 # Commands of other workflows live in their own modules (one per verb family, otter-grader style); each
 # exposes `register(app)`. The list is explicit so a typo is an error, not a silently missing command.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("cli_progress", "cli_batch", "cli_practice", "cli_release")
 
 
 def _register_command_modules() -> None:

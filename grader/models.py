@@ -124,6 +124,10 @@ class Question(Strict):
         return frozenset(self.answer if isinstance(self.answer, list) else [self.answer])
 
     @property
+    def multiple(self) -> bool:
+        return len(self.answers) > 1
+
+    @property
     def numeric(self) -> bool:
         return "numeric" in self.tags
 
@@ -199,3 +203,5 @@ class SectionReport(BaseModel):
     learner_output: str = ""
     message: str = ""
     sandbox: Literal["on", "off"] = "off"  # whether the worker ran in bubblewrap (grader/sandbox.py)
+    # "public": a student release ran only the checks marked public (grader/release.py); "all": every check
+    scope: Literal["all", "public"] = "all"

@@ -35,8 +35,13 @@ def _feedback(check, lang: str) -> str:  # noqa: ANN001
 def summary_lines(report: SectionReport, lang: str) -> list[str]:
     lines = []
     n_pass = sum(c.status == "passed" for c in report.checks)
-    lines.append(Text(ja=f"チェック: {n_pass}/{len(report.checks)} 合格", en=f"checks: {n_pass}/{len(report.checks)} passed")
-                 .render(lang))
+    if report.scope == "public":  # a student release: say what was not run (never "all passed")
+        lines.append(Text(ja=f"公開チェック: {n_pass}/{len(report.checks)} 合格 · 非公開チェックは講師が実行します",
+                          en=f"public checks: {n_pass}/{len(report.checks)} passed · hidden checks are run by your "
+                             "instructor").render(lang))
+    else:
+        lines.append(Text(ja=f"チェック: {n_pass}/{len(report.checks)} 合格",
+                          en=f"checks: {n_pass}/{len(report.checks)} passed").render(lang))
     if report.quiz.taken:
         ok = sum(q.correct for q in report.quiz.questions)
         lines.append(Text(ja=f"確認テスト: {ok}/{len(report.quiz.questions)} 正解",
@@ -46,8 +51,15 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
     lines.append(Text(ja=f"得点: {_pts(report.score)} / {_pts(report.max_score)}",
                       en=f"score: {_pts(report.score)} / {_pts(report.max_score)}").render(lang))
     if report.checks and all(c.status == "not_implemented" for c in report.checks):
-        lines.append(Text(ja="まだ何も実装されていません。演習ファイルの TODO から始めましょう (grade hint は今後追加)",
-                          en="nothing implemented yet: start at the TODOs in the exercise file").render(lang))
+        sid = report.section.split(".")[1] if report.section.startswith("day2.") else report.section
+        first = report.checks[0].exercise
+        lines.append(Text(ja=f"まだ何も実装されていません。演習ファイルの TODO から始めましょう (ヒント: grade hint {sid} {first})",
+                          en=f"nothing implemented yet: start at the TODOs in the exercise file "
+                             f"(a hint: grade hint {sid} {first})").render(lang))
+    elif report.score == report.max_score and report.max_score > 0 and report.scope == "public":
+        lines.append(Text(ja="公開チェックはすべて合格です。点数は講師の採点 (非公開チェックを含む) で決まります",
+                          en="every public check passed; your grade comes from your instructor's run, hidden checks "
+                             "included").render(lang))
     elif report.score == report.max_score and report.max_score > 0:
         lines.append(Text(ja="満点です。おめでとうございます!", en="full score, well done!").render(lang))
     return lines

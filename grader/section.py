@@ -11,20 +11,28 @@ from grader.models import QuizReport, SectionReport, Text
 from grader.quiz import ask_interactively, grade_answers, read_answers
 
 
-def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None) -> SectionReport:
-    """The checks part of a section's report (the quiz left untaken)."""
+def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None,
+                 sandbox: bool = False, hide: tuple[Path, ...] = ()) -> SectionReport:
+    """The checks part of a section's report (the quiz left untaken).
+
+    `sandbox`: run the worker in bubblewrap (resolve the CLI mode with grader.sandbox.resolve first);
+    `hide`: more folders the sandboxed worker must not see (batch: the class's submissions, the results)."""
     from grader.runner import run_checks
 
     section = find_section(section_id, root)
     if not submission.exists() and not submission.is_symlink():
         raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
     points = {e.name: e.points for e in section.exercises}
-    checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout)
+    checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout,
+                                              sandbox=sandbox, hide=hide)
     order = list(points)
     checks.sort(key=lambda c: order.index(c.exercise))  # stable: collection order within an exercise
+    from grader.release import release_info
+
+    scope = "public" if release_info(root) is not None else "all"  # a release carries the public checks only
     for name, pts in points.items():
         got = sum(c.max_score for c in checks if c.exercise == name)
-        if got != pts:
+        if got != pts and scope == "all":
             raise InternalError(f"{section_id}: checks of {name} are worth {got} points, the manifest says {pts}")
     if output_total > len(output.encode()):
         output += f"\n… ({output_total} bytes in all)"
@@ -36,6 +44,8 @@ def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: 
         checks=checks,
         quiz=QuizReport(taken=False),
         learner_output=output,
+        sandbox="on" if sandbox else "off",
+        scope=scope,
     )
 
 
@@ -52,17 +62,18 @@ def grade_section(
     before_quiz: Callable[[SectionReport], None] | None = None,
     root: Path = ROOT,
     timeout: float | None = None,
+    sandbox: bool = False,
 ) -> SectionReport:
     bank = load_bank(section_id, root)  # validate the bank before spending time on checks
     answer_map = read_answers(answers, bank) if answers is not None and bank is not None else None
-    report = grade_checks(section_id, submission, root, timeout)
+    report = grade_checks(section_id, submission, root, timeout, sandbox)
     if no_quiz:
         quiz = QuizReport(taken=False, reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
     elif bank is None:
         quiz = QuizReport(taken=False, reason=Text(ja="このセクションの確認テストはまだありません",
                                                    en="this section has no quiz yet").render(lang))
     elif answer_map is not None:
-        quiz = grade_answers(bank, answer_map, lang)
+        quiz = grade_answers(bank, answer_map, lang)  # sealed or plain: quiz.score_question tells them apart
     elif interactive:
         if before_quiz is not None:
             before_quiz(report)

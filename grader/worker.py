@@ -5,7 +5,9 @@ an allow-listed environment. It trusts nothing it loads and the parent trusts no
 is JSON or `.npy` bytes (no pickle), and every verdict is computed in the parent.
 """
 
+import builtins
 import difflib
+import importlib.abc
 import io
 import json
 import os
@@ -15,9 +17,6 @@ import struct
 import sys
 import traceback
 import types
-
-import builtins
-import importlib.abc
 
 # Bind every builtin as a global of this file: a submission that patches `builtins` (isinstance, len …)
 # then breaks only its own code, not the encoder that reports what it returned (SECURITY.md row 19).
@@ -241,7 +240,7 @@ class Worker:
             "warnings": [f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught[:10]],
             "result": self.encode(result, frames),
             "constructed": isinstance(fn, type),
-            "after": [self.after(a, s, frames) for a, s in zip(args, before)],
+            "after": [self.after(a, s, frames) for a, s in zip(args, before, strict=True)],
             "kafter": {k: self.after(kwargs[k], s, frames) for k, s in kbefore.items()},
         }
         return body, frames

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +38,27 @@ class Graded:
         return out
 
 
-def run_grade(*args: str, timeout: float = 300, stdin: str | None = None, cwd: Path = ROOT) -> Graded:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+# Tests never touch a real progress database: this process and every `grade` it starts record into a
+# throwaway file, unless a test passes its own GRADER_DB in `env`. XDG_DATA_HOME too: a child started with
+# GRADER_* stripped from its environment falls back to the default location, which is then throwaway as well.
+_TEST_DB_DIR = tempfile.mkdtemp(prefix="grader-tests-")
+atexit.register(shutil.rmtree, _TEST_DB_DIR, ignore_errors=True)
+TEST_DB = Path(_TEST_DB_DIR) / "progress.sqlite3"
+os.environ["GRADER_DB"] = str(TEST_DB)
+os.environ["XDG_DATA_HOME"] = str(Path(_TEST_DB_DIR) / "xdg")
+
+
+def grade_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `grade` subprocess: no GRADER_* from outside except the throwaway DB, then `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    return {**base, "GRADER_DB": str(TEST_DB), **(env or {})}
+
+
+def run_grade(*args: str, timeout: float = 300, stdin: str | None = None, cwd: Path = ROOT,
+              env: dict[str, str] | None = None) -> Graded:
     proc = subprocess.run(
         [sys.executable, "-m", "grader.launch", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=timeout, cwd=cwd, env=grade_env(env),
         input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
     )
     return Graded(proc.returncode, proc.stdout, proc.stderr)
