@@ -201,15 +201,20 @@ def _plain(x: Any) -> Any:
 
 
 @contextlib.contextmanager
-def expect_raises(*type_names: str, ja: str, en: str) -> Iterator[None]:
-    """The learner's call inside must raise one of the named exception types (by name, e.g. "ValueError")."""
+def expect_raises(*type_names: str, ja: str, en: str, mentions: Sequence[str] = ()) -> Iterator[None]:
+    """The learner's call inside must raise one of the named exception types (by name, e.g. "ValueError");
+    its message must contain every string of `mentions` (e.g. the shapes that do not fit)."""
     from grader.proxy import LearnerRaised
 
     try:
         yield
     except LearnerRaised as e:
-        if e.type_name in type_names:
-            return
-        raise
+        if e.type_name not in type_names:
+            raise
+        missing = [m for m in mentions if m not in e.message]
+        if missing:
+            fail(f"{e.type_name} は送出されましたが、メッセージに {', '.join(missing)} がありません: {ja}",
+                 f"{e.type_name} was raised, but its message does not name {', '.join(missing)}: {en}")
+        return
     fail(f"例外 {'/'.join(type_names)} が送出されませんでした: {ja}",
          f"expected {'/'.join(type_names)} to be raised: {en}")

@@ -45,9 +45,10 @@ class LearnerMissing(LearnerFault):
 class LearnerRaised(LearnerFault):
     status = "error"
 
-    def __init__(self, ja: str, en: str, type_name: str):
+    def __init__(self, ja: str, en: str, type_name: str, message: str = ""):
         super().__init__(ja, en)
         self.type_name = type_name
+        self.message = message  # the learner's own exception message (for checks that require its content)
 
 
 class LearnerTimeout(LearnerFault):
@@ -91,7 +92,7 @@ def fault_from_exception(info: dict, during: str) -> LearnerFault:
     if t == "SystemExit":
         return LearnerCrashed(f"{during}にプログラムが終了しました (sys.exit, code {msg})",
                               f"the submission exited {during_en(during)} (sys.exit, code {msg})")
-    return LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg}", t)
+    return LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg}", t, msg)
 
 
 def _gib() -> int:

@@ -307,3 +307,35 @@ def test_read_npy_refuses_truncated_frames_and_pickles():
         read_npy(np, _npy_bytes(np.arange(4.0))[:-8])
     with pytest.raises(ValueError):
         read_npy(np, _npy_bytes(np.array([{"a": 1}], dtype=object)))
+
+
+def test_a_worker_dies_with_its_grading_process(tmp_path):
+    """Even a SIGKILL of the grader (no clean-up runs) takes the worker stuck in learner code with it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / "mod.py").write_text("import time\ndef hang():\n    time.sleep(600)\n", encoding="utf-8")
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom grader.proxy import Session\n"
+        f"s = Session(Path({str(tmp_path / 'mod.py')!r}), call_timeout=300)\nL = s.fresh()\n"
+        "print(s.worker.proc.pid, flush=True)\nL.hang()\n"
+    )
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(grader.stdout.readline())
+    os.kill(grader.pid, signal.SIGKILL)
+    grader.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker)

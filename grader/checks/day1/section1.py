@@ -109,8 +109,9 @@ def test_affine_xw_mismatch(learner):
     b = np.zeros(2)
     with expect_raises(
         "ValueError",
-        ja="x (2, 3) と W (4, 2) は掛けられません",
-        en="x (2, 3) and W (4, 2) cannot be multiplied",
+        ja="x (2, 3) と W (4, 2) は掛けられません。メッセージに両方の形状を書いてください",
+        en="x (2, 3) and W (4, 2) cannot be multiplied; say both shapes in the message",
+        mentions=("(2, 3)", "(4, 2)"),
     ):
         learner.affine(x, W, b)
 
