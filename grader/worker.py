@@ -370,6 +370,7 @@ def die_with_parent() -> None:
     undo it, which only the sandbox's PID namespace and --die-with-parent prevent)."""
     if not sys.platform.startswith("linux"):
         return
+    parent = os.getppid()  # inside bubblewrap's PID namespace this is 1: compare, never test for 1
     try:
         import ctypes
         import signal
@@ -377,7 +378,7 @@ def die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the parent was already gone before the flag was set
+    if os.getppid() != parent:  # the parent died before the flag was set
         os._exit(1)
 
 
