@@ -187,7 +187,8 @@ def expect_equal(got: Any, expected: Any, *, what: str | Text = RETURN_VALUE,
     for v in variants:
         if _plain(got) == _plain(v.value):
             _fail_variant(v, what)
-    fail(f"{_ja(what)} が違います: 期待 {expected!r}, 実際 {got!r}", f"{_en(what)} is wrong: expected {expected!r}, got {got!r}")
+    fail(f"{_ja(what)} が違います: 期待 {expected!r}, 実際 {got!r}",
+         f"{_en(what)} is wrong: expected {expected!r}, got {got!r}")
 
 
 def _plain(x: Any) -> Any:

@@ -36,7 +36,9 @@ app = typer.Typer(
     help="E資格 演習の採点 / Grader for E資格 practice: `grade section2` grades exercises/day2/section2.py.",
 )
 
-Lang = Annotated[str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")]
+Lang = Annotated[
+    str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")
+]
 
 
 def _lang(value: str) -> str:
@@ -77,7 +79,8 @@ def _internal(e: BaseException) -> None:
 def run(
     section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
     submission: Annotated[
-        Path | None, typer.Option("--submission", help="採点するファイル / file to grade (default: exercises/dayD/sectionN.py)")
+        Path | None,
+        typer.Option("--submission", help="採点するファイル / file to grade (default: exercises/dayD/sectionN.py)"),
     ] = None,
     answers: Annotated[
         Path | None, typer.Option("--answers", help="確認テストの解答 YAML (質問 id: 番号) / quiz answers file")
@@ -86,7 +89,8 @@ def run(
     json_out: Annotated[bool, typer.Option("--json", help="JSON で出力 / print the report as JSON")] = False,
     lang: Lang = "both",
     timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)")
+        float | None,
+        typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)"),
     ] = None,
     sandbox: Annotated[
         str, typer.Option("--sandbox", help="auto | require | off: bubblewrap で隔離 (auto: 使えれば使う,"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -35,7 +35,7 @@ class Text(Strict):
 
 
 # A choice may be language-neutral ("0.25", "np.dot(x, W1) + b1") or bilingual.
-ChoiceText = Union[str, Text]
+ChoiceText = str | Text
 
 
 # ---------------------------------------------------------------- course manifest

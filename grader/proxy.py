@@ -83,7 +83,8 @@ def fault_from_exception(info: dict, during: str) -> LearnerFault:
     at_ja = f" ({line} 行目)" if isinstance(line, int) else ""
     at_en = f" (line {line})" if isinstance(line, int) else ""
     if info.get("not_implemented"):
-        return LearnerNotImplemented("まだ実装されていません (NotImplementedError)", "not implemented yet (NotImplementedError)")
+        return LearnerNotImplemented("まだ実装されていません (NotImplementedError)",
+                                     "not implemented yet (NotImplementedError)")
     if t == "MemoryError":
         return LearnerMemory(f"{during}でメモリ上限 ({_gib()} GiB) を超えました",
                              f"used more memory than the limit ({_gib()} GiB) {during_en(during)}")
@@ -370,7 +371,8 @@ def precheck_submission(path: Path) -> str:
         line = data[: e.start].count(b"\n") + 1
         byte = data[e.start]
         raise LearnerRaised(f"ファイルが UTF-8 ではありません (byte 0x{byte:02x}, {line} 行目)",
-                            f"the file is not valid UTF-8 (byte 0x{byte:02x} at line {line})", "UnicodeDecodeError") from None
+                            f"the file is not valid UTF-8 (byte 0x{byte:02x} at line {line})",
+                            "UnicodeDecodeError") from None
     try:
         compile(source, path.name, "exec", dont_inherit=True)
     except SyntaxError as e:
@@ -445,7 +447,8 @@ class Session:
             raise self._death(during) from None
         if "protocol_error" in answer:
             worker.kill()
-            raise LearnerCrashed("ワーカーとの通信が壊れました", f"the worker protocol broke ({str(answer['protocol_error'])[:200]})")
+            raise LearnerCrashed("ワーカーとの通信が壊れました",
+                                 f"the worker protocol broke ({str(answer['protocol_error'])[:200]})")
         return answer, out
 
     def _death(self, during: str) -> LearnerFault:
@@ -479,8 +482,9 @@ class Session:
             answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [], self.import_timeout,
                                      "読み込み中", restart=True)
         except LearnerTimeout:
-            fault: LearnerFault = LearnerTimeout(f"読み込み (import) が {self.import_timeout:g} 秒以内に終わりませんでした",
-                                                 f"import did not finish within {self.import_timeout:g} s")
+            fault: LearnerFault = LearnerTimeout(
+                f"読み込み (import) が {self.import_timeout:g} 秒以内に終わりませんでした",
+                f"import did not finish within {self.import_timeout:g} s")
             self.import_fault = fault
             raise fault from None
         except (WorkerDied, WorkerTimedOut):

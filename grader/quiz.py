@@ -24,7 +24,8 @@ def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise UsageError(f"{path}: 質問 id → 選択肢番号 の対応表にしてください / must map question ids to choice numbers")
+        raise UsageError(f"{path}: 質問 id → 選択肢番号 の対応表にしてください / "
+                         "must map question ids to choice numbers")
     known = {q.id for q in bank.questions}
     answers: dict[str, list[int]] = {}
     for key, value in raw.items():
@@ -35,7 +36,8 @@ def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
             continue  # an answers file may cover several sections
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / expected a choice number (1, 2, …)")
+            raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / "
+                             "expected a choice number (1, 2, …)")
         answers[qid] = sorted(set(values))
     return answers
 
@@ -55,7 +57,8 @@ def score_question(q: Question, chosen: list[int] | None, lang: str) -> Question
         notes = [q.choices[c - 1].feedback for c in chosen if 1 <= c <= len(q.choices) and q.choices[c - 1].feedback]
         why_ja = " ".join(n.ja for n in notes if n)
         why_en = " ".join(n.en for n in notes if n)
-        text = Text(ja=f"不正解 (正解は {right})。{why_ja}".strip(), en=f"wrong (the answer is {right}). {why_en}".strip())
+        text = Text(ja=f"不正解 (正解は {right})。{why_ja}".strip(),
+                    en=f"wrong (the answer is {right}). {why_en}".strip())
     return QuestionResult(
         id=q.id,
         chosen=chosen,
@@ -84,7 +87,9 @@ def choice_text(choice: Any, lang: str) -> str:
     return choice.text if isinstance(choice.text, str) else choice.text.render(lang)
 
 
-def ask_interactively(bank: QuestionBank, lang: str, ask: Callable[[str], str], say: Callable[[str], None]) -> QuizReport:
+def ask_interactively(
+    bank: QuestionBank, lang: str, ask: Callable[[str], str], say: Callable[[str], None]
+) -> QuizReport:
     """One question at a time, with the explanation right after each answer. EOF ends the quiz early."""
     results = []
     say(f"\n確認テスト / Quiz: {len(bank.questions)} 問 (questions) — 番号で答えてください / answer with a number")

@@ -53,7 +53,8 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
     if report.checks and all(c.status == "not_implemented" for c in report.checks):
         sid = report.section.split(".")[1] if report.section.startswith("day2.") else report.section
         first = report.checks[0].exercise
-        lines.append(Text(ja=f"まだ何も実装されていません。演習ファイルの TODO から始めましょう (ヒント: grade hint {sid} {first})",
+        lines.append(Text(ja="まだ何も実装されていません。演習ファイルの TODO から始めましょう "
+                             f"(ヒント: grade hint {sid} {first})",
                           en=f"nothing implemented yet: start at the TODOs in the exercise file "
                              f"(a hint: grade hint {sid} {first})").render(lang))
     elif report.score == report.max_score and report.max_score > 0 and report.scope == "public":

@@ -68,7 +68,8 @@ def grade_section(
     answer_map = read_answers(answers, bank) if answers is not None and bank is not None else None
     report = grade_checks(section_id, submission, root, timeout, sandbox)
     if no_quiz:
-        quiz = QuizReport(taken=False, reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
+        quiz = QuizReport(taken=False,
+                          reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
     elif bank is None:
         quiz = QuizReport(taken=False, reason=Text(ja="このセクションの確認テストはまだありません",
                                                    en="this section has no quiz yet").render(lang))

@@ -1,4 +1,4 @@
-"""The worker child: loads the learner's file and answers calls with plain data only (run as a script, never imported by learner code).
+"""The worker child: loads the learner's file and answers calls with plain data only (run as a script).
 
 Started by grader/spawn.py as `python -s -B [-P] worker.py REQ_FD RESP_FD` in its own session, a temp cwd and
 an allow-listed environment. It trusts nothing it loads and the parent trusts nothing it sends: every frame
