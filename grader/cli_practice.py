@@ -60,9 +60,10 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
               print_only: bool, json_out: bool, lang: str, minutes: float | None) -> None:
     from grader import drill
     from grader.models import Text
+    from grader.quiz import read_answer_file
 
     say = typer.echo
-    answer_map = drill.read_answers(answers) if answers is not None else None
+    answer_map = read_answer_file(answers) if answers is not None else None
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if answer_map is None and not print_only and not interactive:
         raise _no_terminal(kind)

@@ -7,11 +7,10 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from grader.course import load_bank, load_course, read_yaml
-from grader.errors import CourseDataError, UsageError
+from grader.course import load_bank, load_course
+from grader.errors import UsageError
 from grader.models import Question, QuestionResult, Text
 from grader.quiz import choice_text, explanation_text, score_question
 
@@ -112,29 +111,6 @@ def resolve(key: str) -> Item:
             if q.id == key:
                 return Item(q.id, section, q)
     raise UsageError(f"問題 {key!r} はありません / unknown question key {key!r} (e.g. day2.section2.q02, sgd_step@42)")
-
-
-def read_answers(path: Path) -> dict[str, list[int]]:
-    """A YAML mapping `key: choice number` (1-based as shown; a list for several), in file order."""
-    if not path.is_file():
-        raise UsageError(f"解答ファイルがありません: {path} / answers file not found: {path}")
-    try:
-        raw = read_yaml(path)
-    except CourseDataError as e:
-        raise UsageError(f"解答ファイルを読めません / cannot read the answers file: {e}") from None
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise UsageError(f"{path}: 問題キー → 選択肢番号 の対応表にしてください / "
-                         "must map question keys to choice numbers")
-    answers = {}
-    for key, value in raw.items():
-        values = value if isinstance(value, list) else [value]
-        if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / "
-                             "expected a choice number (1, 2, …)")
-        answers[str(key)] = sorted(set(values))
-    return answers
 
 
 def session_from_answers(answers: dict[str, list[int]]) -> Session:

@@ -13,8 +13,8 @@ from grader.models import Question, QuestionBank, QuestionResult, QuizReport, Te
 POINTS_PER_QUESTION = 1.0
 
 
-def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
-    """A YAML mapping `question id: choice number` (1-based, as shown; a list for several). Short ids (q01) too."""
+def read_answer_file(path: Path) -> dict[str, list[int]]:
+    """A YAML mapping `key: choice number` (1-based, as shown; a list for several), in file order."""
     if not path.is_file():
         raise UsageError(f"解答ファイルがありません: {path} / answers file not found: {path}")
     try:
@@ -24,21 +24,27 @@ def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise UsageError(f"{path}: 質問 id → 選択肢番号 の対応表にしてください / "
-                         "must map question ids to choice numbers")
-    known = {q.id for q in bank.questions}
+        raise UsageError(f"{path}: 問題キー → 選択肢番号 の対応表にしてください / "
+                         "must map question keys to choice numbers")
     answers: dict[str, list[int]] = {}
     for key, value in raw.items():
-        qid = str(key)
-        if qid not in known and f"{bank.section}.{qid}" in known:
-            qid = f"{bank.section}.{qid}"
-        if qid not in known:
-            continue  # an answers file may cover several sections
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / "
                              "expected a choice number (1, 2, …)")
-        answers[qid] = sorted(set(values))
+        answers[str(key)] = sorted(set(values))
+    return answers
+
+
+def read_answers(path: Path, bank: QuestionBank) -> dict[str, list[int]]:
+    """The answers of one bank's questions: full ids or short ones (q01); keys of other sections are ignored
+    (an answers file may cover several sections)."""
+    known = {q.id for q in bank.questions}
+    answers: dict[str, list[int]] = {}
+    for key, values in read_answer_file(path).items():
+        qid = key if key in known else f"{bank.section}.{key}"
+        if qid in known:
+            answers[qid] = values
     return answers
 
 
