@@ -16,9 +16,9 @@ import zipfile
 from pathlib import Path
 
 from tests.conftest import ROOT, run_grade
+from tests.mutant_source import source as mutant_source
 from tests.test_hostile import SOLUTION, replace_update
 
-MUTANTS = ROOT / "tests" / "mutants" / "day2" / "section2"
 EXERCISES = ["SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
 HYPERLINK = '=HYPERLINK("evil","x")'
 
@@ -33,7 +33,7 @@ def make_class(folder: Path, stray_mark: str) -> dict[str, str]:
     write(folder, "ref.py", SOLUTION)
     write(folder, HYPERLINK + ".py", "# same as ref but for this line\n" + SOLUTION)
     for m in ("sgd_sign", "momentum_reset", "adam_no_bias_correction"):
-        write(folder, f"mut_{m}.py", (MUTANTS / f"{m}.py").read_text(encoding="utf-8"))
+        write(folder, f"mut_{m}.py", mutant_source("day2.section2", m))
     write(folder, "exit_import.py", "import sys\nsys.exit(0)\n" + SOLUTION)
     write(folder, "loop_import.py", "while True:\n    pass\n" + SOLUTION)
     write(folder, "missing.py", SOLUTION + "\nRMSprop_ = RMSprop\ndel RMSprop\n")
@@ -205,8 +205,8 @@ def test_same_report_for_the_same_file_whatever_the_jobs(tmp_path):
     subs = tmp_path / "class"
     subs.mkdir()
     write(subs, "a.py", SOLUTION)
-    write(subs, "b.py", (MUTANTS / "adagrad_no_sqrt.py").read_text(encoding="utf-8"))
-    write(subs, "c.py", (MUTANTS / "sgd_rebind.py").read_text(encoding="utf-8"))
+    write(subs, "b.py", mutant_source("day2.section2", "adagrad_no_sqrt"))
+    write(subs, "c.py", mutant_source("day2.section2", "sgd_rebind"))
     write(subs, "d.py", SOLUTION + "\nprint('hello from d')\nRMSprop_ = RMSprop\ndel RMSprop\n")
     runs = []
     for jobs in ("1", "2"):

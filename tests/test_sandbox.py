@@ -18,6 +18,7 @@ import pytest
 
 from grader import sandbox
 from tests.conftest import ROOT, Graded
+from tests.mutant_source import write as write_mutant
 
 SOLUTION = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
 AVAILABLE, WHY = sandbox.probe()
@@ -235,9 +236,9 @@ def test_sandboxed_setsid_grandchild_is_killed(tmp_path):
 
 
 @needs_sandbox
-def test_sandboxed_grade_scores_like_an_unsandboxed_one():
+def test_sandboxed_grade_scores_like_an_unsandboxed_one(tmp_path):
     on = grade(ROOT / "solutions" / "day2" / "section2.py", "--sandbox", "require")
-    off = grade(ROOT / "tests" / "mutants" / "day2" / "section2" / "sgd_sign.py", "--sandbox", "require")
+    off = grade(write_mutant("day2.section2", "sgd_sign", tmp_path), "--sandbox", "require")
     assert on.rc == 0 and on.report["sandbox"] == "on" and on.report["score"] == on.report["max_score"]
     assert off.rc == 1 and [c["exercise"] for c in off.report["checks"] if c["status"] != "passed"] == ["SGD"] * len(
         [c for c in off.report["checks"] if c["status"] != "passed"])
