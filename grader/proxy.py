@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import struct
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ import numpy as np
 
 from grader.models import Status, Text
 from grader.spawn import WorkerDied, WorkerProcess, WorkerTimedOut, child_pids, reap_strays, take_worker
-from grader.worker import read_npy
+from grader.worker import read_npy, write_npy
 
 CALL_TIMEOUT = 5.0
 IMPORT_TIMEOUT = 10.0
@@ -126,9 +125,7 @@ class CallRecord:
 
 
 def _npy(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
-    return buf.getvalue()
+    return write_npy(np, arr)
 
 
 def encode_arg(v: Any, frames: list[bytes], generation: int) -> Any:
@@ -399,6 +396,7 @@ class Session:
         self.output_total = 0
         self.strays_killed = 0
         self.workers_started = 0
+        self.loads_on_worker = 0  # successful module loads on the current worker
         self.sandbox = sandbox  # wrap each worker in bubblewrap (grader/sandbox.py); `hide`: more folders to hide
         self.hide = tuple(hide)
         try:
@@ -414,6 +412,7 @@ class Session:
             self.worker = take_worker(self.sandbox, self.hide)
             self.keep.discard(self.worker.proc.pid)
             self.workers_started += 1
+            self.loads_on_worker = 0
             self.generation += 1
             path = Path(self.worker.dir) / self.submission.name
             path.write_text(self.source, encoding="utf-8")
@@ -479,8 +478,20 @@ class Session:
             self._ensure_worker()
             if first:
                 self.worker.wait_ready(START_TIMEOUT)  # type: ignore[union-attr]
-            answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [], self.import_timeout,
-                                     "読み込み中", restart=True)
+            try:
+                used = self.loads_on_worker > 0
+                answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [],
+                                         self.import_timeout, "読み込み中", restart=True)
+            except LearnerCrashed:
+                if not used:
+                    raise
+                # The worker died while loading after it had served earlier checks: a death an earlier check
+                # set up (a timer, a killed parent). Load once more in a fresh worker; a second death is the
+                # module's own.
+                self._ensure_worker()  # before the request is built: the new worker has its own staged copy
+                answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [],
+                                         self.import_timeout, "読み込み中", restart=True)
+            self.loads_on_worker += 1
         except LearnerTimeout:
             fault: LearnerFault = LearnerTimeout(
                 f"読み込み (import) が {self.import_timeout:g} 秒以内に終わりませんでした",

@@ -48,10 +48,13 @@ os.environ["GRADER_DB"] = str(TEST_DB)
 os.environ["XDG_DATA_HOME"] = str(Path(_TEST_DB_DIR) / "xdg")
 
 
+EXTRA_ENV: dict[str, str] = {}  # set by a fixture for a module's tests (test_hostile: GRADER_WORKER_TEMPLATE)
+
+
 def grade_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a `grade` subprocess: no GRADER_* from outside except the throwaway DB, then `env`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    return {**base, "GRADER_DB": str(TEST_DB), **(env or {})}
+    return {**base, "GRADER_DB": str(TEST_DB), **EXTRA_ENV, **(env or {})}
 
 
 def run_grade(*args: str, timeout: float = 300, stdin: str | None = None, cwd: Path = ROOT,

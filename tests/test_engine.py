@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -339,3 +341,19 @@ def test_a_worker_dies_with_its_grading_process(tmp_path):
     while alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(worker)
+
+
+@pytest.mark.parametrize("arr", [
+    np.arange(6.0).reshape(2, 3), np.float32(1.5) * np.ones((3,)), np.array(3.25), np.zeros((0, 4)),
+    np.arange(12, dtype=np.int64).reshape(3, 4).T, np.array([True, False]), np.array([1 + 2j]),
+    np.arange(8, dtype=">i4"), np.asfortranarray(np.ones((2, 5))), np.array(["a", "bc"]),
+])
+def test_write_npy_reads_back_as_np_load_and_the_strict_reader_do(arr):
+    """The fast .npy writer (both sides of the boundary) against numpy's own reader and ours."""
+    from grader.worker import read_npy, write_npy
+
+    data = write_npy(np, arr)
+    for back in (np.load(io.BytesIO(data), allow_pickle=False), read_npy(np, data)):
+        assert back.dtype == arr.dtype and back.shape == arr.shape
+        assert np.array_equal(back, arr)
+    assert (len(data) - arr.nbytes) % 64 == 0 or arr.dtype.kind not in "biufc"  # header aligned as np.save's

@@ -10,11 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from tests import conftest
 from tests.conftest import ROOT, grade_file
 
 SOLUTION = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
 EXERCISES = ["SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
 FAST = ("--timeout", "1")
+
+
+@pytest.fixture(autouse=True, params=["spawned", "template"])
+def worker_start(request, monkeypatch):
+    """Every case twice: workers started as `python worker.py` (single grading) and forked from the pre-loaded
+    template that batch grading uses (grader/worker.py, template mode)."""
+    if request.param == "template":  # the template serves unsandboxed workers only: bubblewrap off here
+        monkeypatch.setitem(conftest.EXTRA_ENV, "GRADER_WORKER_TEMPLATE", "1")
+        monkeypatch.setitem(conftest.EXTRA_ENV, "GRADER_SANDBOX_DISABLE", "1")
+    return request.param
 
 
 def submission(tmp_path: Path, snippet: str, *, prepend: bool = False, name: str = "section2.py") -> Path:
