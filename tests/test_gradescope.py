@@ -120,6 +120,43 @@ def test_setup_script_is_valid_bash(autograder_zip: Path, tmp_path: Path) -> Non
         assert subprocess.run(["bash", "-n", str(tmp_path / script)]).returncode == 0
 
 
+def pypi_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_setup_sh_builds_the_image_and_run_autograder_grades_with_it(autograder_zip: Path, tmp_path: Path) -> None:
+    """Gradescope's two steps for real: setup.sh installs the package from the zip into its own venv (PyPI
+    for numpy & co.), then run_autograder uses that venv — no AUTOGRADER_PYTHON override — on a submission.
+    Only /autograder is moved (AUTOGRADER_ROOT); apt-get is skipped where python3 can already make a venv."""
+    if not pypi_reachable():
+        pytest.skip("pypi.org is not reachable: setup.sh cannot install the package's dependencies here")
+    base = tmp_path / "autograder"
+    (base / "source").mkdir(parents=True)
+    (base / "submission").mkdir()
+    with zipfile.ZipFile(autograder_zip) as z:
+        z.extractall(base / "source")
+    (base / "submission" / "section2.py").write_bytes(SOLUTION2.read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADER_", "VIRTUAL_ENV", "PYTHON"))}
+    env |= {"AUTOGRADER_ROOT": str(base), "GRADER_DB": str(base / "db.sqlite3"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    setup = subprocess.run(["bash", str(base / "source" / "setup.sh")], env=env, text=True, capture_output=True,
+                           timeout=900, stdin=subprocess.DEVNULL)
+    assert setup.returncode == 0, setup.stderr[-3000:]
+    assert (base / "source" / ".venv" / "bin" / "python").exists()
+    run = subprocess.run(["bash", str(base / "source" / "run_autograder")], env=env, text=True, capture_output=True,
+                         timeout=300, stdin=subprocess.DEVNULL)
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads((base / "results" / "results.json").read_text(encoding="utf-8"))
+    validate(results)
+    checks = [t for t in results["tests"] if not t["name"].startswith("確認テスト")]
+    assert len(checks) == 24 and all(t["score"] == t["max_score"] for t in checks)
+
+
 def run_autograder(autograder_zip: Path, base: Path, files: dict[str, bytes]) -> tuple[subprocess.CompletedProcess, dict | None]:
     """Gradescope's layout in a temporary folder: source/ = the zip, submission/ = the student's files."""
     (base / "source").mkdir(parents=True)
