@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from grader.course import ROOT, find_section, load_bank, section_paths
 from grader.errors import InternalError, UsageError
-from grader.models import QuizReport, SectionReport, Text
+from grader.models import CheckResult, QuizReport, SectionReport, Text
 from grader.quiz import ask_interactively, grade_answers, read_answers
+
+if TYPE_CHECKING:
+    from grader.runner import Job
 
 
 def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None,
@@ -20,11 +24,54 @@ def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: 
     from grader.runner import run_checks
 
     section = find_section(section_id, root)
-    if not submission.exists() and not submission.is_symlink():
-        raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
+    _require(submission)
     points = {e.name: e.points for e in section.exercises}
     checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout,
                                               sandbox=sandbox, hide=hide)
+    return _report(section_id, section, root, checks, output, output_total, sandbox)
+
+
+def grade_many(section_id: str, next_job: Callable[[], Job | None],
+               deliver: Callable[[Job, SectionReport | Exception], None], root: Path = ROOT) -> None:
+    """grade_checks for many submissions in one pytest session (grader.runner.run_many): `next_job()` gives the
+    next submission with its limits (None: no more), `deliver(job, report)` gets its SectionReport, the same
+    as grade_checks would return, or the exception grade_checks would have raised (UsageError for a missing
+    file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken."""
+    from grader.runner import run_many
+
+    section = find_section(section_id, root)
+    points = {e.name: e.points for e in section.exercises}
+
+    def take() -> Job | None:
+        while (job := next_job()) is not None:
+            try:
+                _require(job.submission)
+            except UsageError as e:
+                deliver(job, e)
+                continue
+            return job
+        return None
+
+    def done(job: Job, result: tuple[list[CheckResult], str, int] | Exception) -> None:
+        if not isinstance(result, Exception):
+            try:
+                result = _report(section_id, section, root, *result, job.sandbox)
+            except Exception as e:  # noqa: BLE001 - as grade_checks would have raised it
+                result = e
+        deliver(job, result)
+
+    run_many(section_id, points=points, root=root, next_job=take, deliver=done)
+
+
+def _require(submission: Path) -> None:
+    if not submission.exists() and not submission.is_symlink():
+        raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
+
+
+def _report(section_id: str, section: Any, root: Path, checks: list[CheckResult], output: str, output_total: int,
+            sandbox: bool) -> SectionReport:
+    """The SectionReport of one graded submission: checks in manifest order, points checked, output noted."""
+    points = {e.name: e.points for e in section.exercises}
     order = list(points)
     checks.sort(key=lambda c: order.index(c.exercise))  # stable: collection order within an exercise
     from grader.release import release_info

@@ -175,6 +175,25 @@ def test_row20_conftest_pytest_and_numpy_next_to_the_submission_are_ignored(tmp_
     assert "SITECUSTOMIZE RAN" not in g.report["learner_output"]
 
 
+def test_row20_a_conftest_above_the_project_is_not_loaded_into_the_grader(tmp_path):
+    """pytest looks for conftest.py in the folders above the tests it runs; with `-c /dev/null` that reached past
+    the project (a release unpacked into a folder holding someone's conftest.py ran it in the grading process).
+    The checks' own folder is the --confcutdir now."""
+    from grader.runner import run_checks
+
+    marker = tmp_path / "LOADED"
+    (tmp_path / "conftest.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    project = tmp_path / "project"
+    checks = project / "grader" / "checks" / "day2"
+    checks.mkdir(parents=True)
+    (checks / "section2.py").write_bytes((ROOT / "grader" / "checks" / "day2" / "section2.py").read_bytes())
+    points = {"SGD": 5, "Momentum": 6, "AdaGrad": 6, "RMSprop": 6, "Adam": 6}
+    results, _, _ = run_checks("day2.section2", ROOT / "solutions" / "day2" / "section2.py", points=points,
+                               root=project)
+    assert len(results) == 24 and all(r.status == "passed" for r in results)
+    assert not marker.exists()
+
+
 PERSIST = """
 import os as _os, sys as _sys
 _home = _os.environ["HOME"]
