@@ -340,7 +340,11 @@ class Learner:
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=True))
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.flags.c_contiguous and b.flags.c_contiguous and a.data.tobytes() == b.data.tobytes():
+        return True  # the common case (an argument left alone) without array_equal's ~25 µs
+    return bool(np.array_equal(a, b, equal_nan=True))
 
 
 # ---------------------------------------------------------------- one submission's worker lifecycle

@@ -139,7 +139,7 @@ class Template:
         except OSError:
             pass
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # the template and its nannies (their workers follow them)
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the template (its workers follow: parent-death signal)
         except (ProcessLookupError, PermissionError):
             pass
         try:
@@ -150,14 +150,14 @@ class Template:
 
 
 class _Forked:
-    """A worker forked by the template, seen through its nanny: the part of Popen that WorkerProcess uses."""
+    """A worker forked by the template, seen through its control socket: the part of Popen WorkerProcess uses."""
 
     def __init__(self, ctl: socket.socket):
         self.ctl = ctl
         self.buf = b""
         self._pid: int | None = None
         self.code: int | None = None
-        self.gone = False  # the nanny closed without a status (it was killed)
+        self.gone = False  # the socket closed without a status (the template was killed)
 
     def _read(self, timeout: float | None) -> None:
         if self.gone:
@@ -202,7 +202,7 @@ class _Forked:
         return self.code
 
     def kill(self) -> None:
-        """The nanny kills the worker's group, sweeps its strays and then reports the status."""
+        """The template kills the worker's group, sweeps its strays and then reports the status."""
         try:
             self.ctl.send(b"K")
         except OSError:
@@ -290,8 +290,10 @@ class WorkerProcess:
             )
         for fd in (req_r, resp_w, out_w, err_w):
             os.close(fd)
+        os.set_blocking(req_w, False)
         self.req_w = req_w
         self.resp_r = resp_r
+        self.rbuf = bytearray()
         self.out = _Drain(out_r)
         self.err = _Drain(err_r)
         self.out.start()
@@ -301,7 +303,9 @@ class WorkerProcess:
 
     # ---------------------------------------------------------------- frames
     def _read_exact(self, n: int, deadline: float) -> bytes:
-        buf = bytearray()
+        """n bytes of the answer. Reads what the pipe holds (a whole answer is usually one read) into a buffer,
+        rather than a select and a read per length prefix and per frame."""
+        buf = self.rbuf
         while len(buf) < n:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -309,12 +313,14 @@ class WorkerProcess:
             ready, _, _ = select.select([self.resp_r], [], [], remaining)
             if not ready:
                 raise WorkerTimedOut
-            chunk = os.read(self.resp_r, min(n - len(buf), 1 << 20))
+            chunk = os.read(self.resp_r, min(max(n - len(buf), 1 << 16), 1 << 20))
             if not chunk:
                 self._settle()
                 raise WorkerDied
             buf += chunk
-        return bytes(buf)
+        out = bytes(buf[:n])
+        del buf[:n]
+        return out
 
     def _read_frame(self, deadline: float) -> bytes:
         (n,) = struct.unpack(">I", self._read_exact(4, deadline))
@@ -334,7 +340,7 @@ class WorkerProcess:
     def _settle(self) -> None:
         """The worker closed its pipe: under bwrap, let bwrap exit with the worker's status (128 + signal)
         before kill() would replace it with our SIGKILL. Without the sandbox the worker is already gone."""
-        if self.sandboxed or isinstance(self.proc, _Forked):  # forked: the nanny reports once it has reaped
+        if self.sandboxed or isinstance(self.proc, _Forked):  # forked: the template reports once it has reaped
             try:
                 self.proc.wait(timeout=1.0)
             except subprocess.TimeoutExpired:
@@ -371,16 +377,18 @@ class WorkerProcess:
     def _write_all(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
         while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WorkerTimedOut
-            _, writable, _ = select.select([], [self.req_w], [], remaining)
-            if not writable:
-                raise WorkerTimedOut
-            try:
+            try:  # non-blocking: a request that fits the pipe goes out without waiting for select
                 n = os.write(self.req_w, view[: 1 << 16])
             except BrokenPipeError:
                 raise WorkerDied from None
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WorkerTimedOut from None
+                _, writable, _ = select.select([], [self.req_w], [], remaining)
+                if not writable:
+                    raise WorkerTimedOut from None
+                continue
             view = view[n:]
 
     # ---------------------------------------------------------------- end
@@ -426,9 +434,17 @@ class WorkerProcess:
 
 
 def child_pids() -> set[int]:
-    """Our direct children, read from /proc (orphans of a worker land here thanks to the subreaper flag)."""
+    """Our direct children, read from /proc (orphans of a worker land here thanks to the subreaper flag):
+    /proc/self/task/*/children where the kernel has it (one small file per thread), else every /proc/N/stat."""
     me = os.getpid()
-    found = set()
+    found: set[int] = set()
+    try:
+        for tid in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{tid}/children", "rb") as f:
+                found.update(int(p) for p in f.read().split())
+        return found
+    except (OSError, ValueError):
+        found = set()
     try:
         entries = os.listdir("/proc")
     except OSError:

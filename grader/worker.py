@@ -60,7 +60,7 @@ def set_limits(memory: int, cpu: int, fsize: int) -> None:
 
 class Channel:
     def __init__(self, req_fd: int, resp_fd: int):
-        self.rfile = os.fdopen(req_fd, "rb", buffering=0)
+        self.rfile = os.fdopen(req_fd, "rb", buffering=1 << 16)  # a request is usually one read
         self.wfd = resp_fd
 
     def _read_exact(self, n: int) -> bytes:
@@ -251,18 +251,27 @@ class Worker:
         return body, frames
 
     def after(self, arg, snapshot, frames):
-        """What became of an array or dict-of-arrays argument: its values now, and which keys were rebound."""
+        """What became of an array or dict-of-arrays argument: its values now, and which keys were rebound.
+        An array that is still the same object with the same bytes is left out: nothing to mirror."""
         np = self.np
         if snapshot is None:
             return None
         if type(arg) is np.ndarray:
+            if snapshot.get(None) == (arg.shape, arg.dtype.str, arg.tobytes()):
+                return {}
             return {"value": self.encode(arg, frames)}
         items = {}
+        contents = snapshot.get(_CONTENTS, {})
         for k, v in arg.items():
-            if type(k) is not str or (v is snapshot.get(k) and not isinstance(v, np.ndarray)):
+            if type(k) is not str or k == _CONTENTS:
                 continue
+            if v is snapshot.get(k):
+                if not isinstance(v, np.ndarray):
+                    continue
+                if type(v) is np.ndarray and contents.get(k) == (v.shape, v.dtype.str, v.tobytes()):
+                    continue
             items[k] = {"same": snapshot.get(k) is v, "value": self.encode(v, frames)}
-        return {"items": items, "removed": [k for k in snapshot if k not in arg]}
+        return {"items": items, "removed": [k for k in snapshot if k not in arg and k != _CONTENTS]}
 
     def op_getattr(self, req, arrays):
         try:
@@ -340,29 +349,45 @@ def read_npy(np, data: bytes):
             (hlen,), start = struct.unpack("<H", data[8:10]), 10
         else:
             (hlen,), start = struct.unpack("<I", data[8:12]), 12
-        m = _NPY_HEADER.fullmatch(data[start:start + hlen].decode("latin1").strip())
-        if m:
-            dtype = np.dtype(m.group(1))
-            shape = tuple(int(d) for d in m.group(3).split(",") if d.strip())
-            count = 1
-            for d in shape:
-                count *= d
+        header = data[start:start + hlen]
+        parsed = _HEADERS.get(header)
+        if parsed is None:
+            m = _NPY_HEADER.fullmatch(header.decode("latin1").strip())
+            if m:
+                shape = tuple(int(d) for d in m.group(3).split(",") if d.strip())
+                count = 1
+                for d in shape:
+                    count *= d
+                parsed = (np.dtype(m.group(1)), shape, count, "F" if m.group(2) == "True" else "C")
+                if len(_HEADERS) < 1024:  # the same few shapes come back in every call
+                    _HEADERS[header] = parsed
+        if parsed is not None:
+            dtype, shape, count, order = parsed
             body = data[start + hlen:]
             if len(body) != count * dtype.itemsize:
                 raise ValueError("array frame has the wrong length")
-            flat = np.frombuffer(body, dtype=dtype, count=count)
-            return flat.reshape(shape, order="F" if m.group(2) == "True" else "C").copy()
+            return np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy()
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
+_HEADERS: dict = {}  # .npy header bytes → (dtype, shape, count, order), parsed once
+
+
+_CONTENTS = object()  # key of a snapshot's array contents (never a str: cannot clash with the caller's keys)
+
+
 def _snapshot(arg):
-    """Remember the identity of each value of a dict argument (to tell in-place updates from rebinding)."""
+    """Remember the identity of each value of a dict argument (to tell in-place updates from rebinding), and
+    the bytes of each array (to leave unchanged ones out of the answer)."""
     import numpy as np
 
     if type(arg) is np.ndarray:
-        return {}
+        return {None: (arg.shape, arg.dtype.str, arg.tobytes())}
     if type(arg) is dict:
-        return dict(arg)
+        snap = dict(arg)
+        snap[_CONTENTS] = {k: (v.shape, v.dtype.str, v.tobytes()) for k, v in arg.items()
+                           if type(k) is str and type(v) is np.ndarray}
+        return snap
     return None
 
 
@@ -436,15 +461,15 @@ def main() -> None:
 
 # ---------------------------------------------------------------- template mode (batch grading)
 #
-# `worker.py --template FD` imports what a worker needs once, then on each request that arrives on the
-# SOCK_SEQPACKET socket FD ({"dir", "limits"} + five descriptors: a control socket, the two frame pipes,
-# stdout, stderr) forks a *nanny*, which forks the worker. The worker is exactly what `worker.py REQ RESP`
-# would be after start-up (own session, temp cwd/HOME/TMPDIR, rlimits, parent-death signal, builtins bound,
-# project packages blocked) without paying Python's and numpy's start again. The nanny is the worker's
-# parent and a child subreaper: it tells the requester the worker's pid ("P"), kills the worker's group on
-# request ("K") or when the requester goes away (EOF), and after the worker ends kills and reaps everything
-# it left behind before it reports the status ("X"), so no process outlives its submission. The template
-# and the nanny are not dumpable: a worker cannot ptrace them or read their memory.
+# `worker.py --template FD` imports what a worker needs once, then serves requests that arrive on the
+# SOCK_SEQPACKET socket FD: {"dir", "limits"} + five descriptors (a control socket, the two frame pipes,
+# stdout, stderr). For each it forks a worker that is exactly what `worker.py REQ RESP` would be after its
+# start-up (own session, temp cwd/HOME/TMPDIR, rlimits, parent-death signal, builtins bound, project
+# packages blocked) without paying Python's and numpy's start again. On the worker's control socket the
+# template says the worker's pid ("P"); it kills the worker's group when asked ("K") or when the requester
+# goes away (EOF); when the worker ends, it kills and reaps everything the worker left behind (the template
+# is a child subreaper: orphans come back to it) and only then reports the status ("X"), so no process
+# outlives its submission. The template is not dumpable: a worker cannot ptrace it or read its memory.
 
 _PR_SET_DUMPABLE = 4
 _PR_SET_CHILD_SUBREAPER = 36
@@ -460,83 +485,103 @@ def _prctl(option: int, value: int) -> None:
 
 
 def template(sock_fd: int) -> None:
+    import gc
+    import select
     import signal
     import socket
 
     preload()
     sys.meta_path.insert(0, _BlockProjectPackages())
     _prctl(_PR_SET_DUMPABLE, 0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # nannies are reaped by the kernel
-    sock = socket.socket(fileno=sock_fd)
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 5)
-        except InterruptedError:
-            continue
-        if not msg:
-            return  # the grading process closed its end (or died)
-        try:
-            req = json.loads(msg)
-            if len(fds) != 5:
-                raise ValueError("expected five descriptors")
-            pid = os.fork()
-        except (ValueError, OSError):
-            pid = -1
-        if pid == 0:
-            code = 1
-            try:
-                sock.close()
-                _nanny(req, fds)
-                code = 0
-            finally:
-                os._exit(code)
-        for fd in fds:
-            os.close(fd)
-
-
-def _nanny(req: dict, fds: list) -> None:
-    import select
-    import signal
-
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    ctl, req_r, resp_w, out_w, err_w = fds
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(ctl)
-            _become_worker(req, req_r, resp_w, out_w, err_w)
-        finally:
-            os._exit(1)
-    for fd in (req_r, resp_w, out_w, err_w):
-        os.close(fd)
-    _send_all(ctl, b"P" + struct.pack("<i", pid))
-    try:
-        pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    status = None
-    while status is None:
-        waiting = [ctl] + ([pidfd] if pidfd is not None else [])
-        ready, _, _ = select.select(waiting, [], [], None if pidfd is not None else 0.01)
-        if ctl in ready:
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)  # a child ended: select() wakes up
+    gc.freeze()  # what is loaded now is never collected: a forked worker's GC does not touch (copy) its pages
+    sock = socket.socket(fileno=sock_fd)
+    workers: dict = {}  # pid → its control socket fd
+    by_ctl: dict = {}  # control socket fd → pid, while the requester may still ask for a kill
+    while True:
+        ready, _, _ = select.select([sock, wake_r, *by_ctl], [], [])
+        if wake_r in ready:
+            try:
+                while os.read(wake_r, 512):
+                    pass
+            except BlockingIOError:
+                pass
+            _reap(workers, by_ctl)
+        for ctl in [fd for fd in ready if fd in by_ctl]:
             try:
                 data = os.read(ctl, 64)
             except OSError:
                 data = b""
             if not data or b"K" in data:
-                _kill_group(pid)
-        if pidfd is None or pidfd in ready:
-            done, st = os.waitpid(pid, 0 if pidfd is not None else os.WNOHANG)
-            if done:
-                status = st
-    _kill_group(pid)
-    _sweep()
-    code = os.waitstatus_to_exitcode(status)
+                _kill_group(by_ctl.pop(ctl))  # its status follows when it is reaped
+        if sock in ready:
+            try:
+                msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 5)
+            except InterruptedError:
+                continue
+            if not msg:
+                for pid in workers:
+                    _kill_group(pid)
+                return  # the grading process closed its end (or died)
+            _fork_worker(msg, fds, sock, (wake_r, wake_w), workers, by_ctl)
+
+
+def _fork_worker(msg: bytes, fds: list, sock, wake: tuple, workers: dict, by_ctl: dict) -> None:
+    import signal
+
     try:
-        _send_all(ctl, b"X" + struct.pack("<i", code))
+        req = json.loads(msg)
+        if len(fds) != 5:
+            raise ValueError("expected five descriptors")
+        pid = os.fork()
+    except (ValueError, OSError):
+        for fd in fds:
+            os.close(fd)  # the requester sees its control socket close without a pid
+        return
+    ctl, req_r, resp_w, out_w, err_w = fds
+    if pid == 0:
+        try:
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            sock.close()
+            _become_worker(req, req_r, resp_w, out_w, err_w)
+        finally:
+            os._exit(1)
+    for fd in (req_r, resp_w, out_w, err_w):
+        os.close(fd)
+    workers[pid] = ctl
+    by_ctl[ctl] = pid
+    try:
+        _send_all(ctl, b"P" + struct.pack("<i", pid))
     except OSError:
-        pass
+        _kill_group(pid)
+
+
+def _reap(workers: dict, by_ctl: dict) -> None:
+    """Every ended child: a worker gets its group killed, its strays swept and its status reported."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        ctl = workers.pop(pid, None)
+        if ctl is None:
+            continue  # a stray, reaped
+        by_ctl.pop(ctl, None)
+        _kill_group(pid)
+        _sweep(set(workers))
+        try:
+            _send_all(ctl, b"X" + struct.pack("<i", os.waitstatus_to_exitcode(status)))
+        except OSError:
+            pass
+        os.close(ctl)
 
 
 def _become_worker(req: dict, req_r: int, resp_w: int, out_w: int, err_w: int) -> None:
@@ -604,13 +649,14 @@ def _children() -> set:
     return found
 
 
-def _sweep() -> None:
-    """Kill and reap whatever the worker left behind: orphans reparent to this nanny (a subreaper)."""
+def _sweep(live: set) -> None:
+    """Kill and reap whatever a worker left behind: orphans reparent to the template (a subreaper). `live`:
+    the workers still serving, which are not strays."""
     import signal
     import time
 
     for _ in range(100):
-        strays = _children()
+        strays = _children() - live
         if not strays:
             return
         for pid in strays:

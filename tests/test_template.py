@@ -1,6 +1,6 @@
 """Workers forked from the pre-loaded template (grader/worker.py template mode, grader/spawn.Template): the
-same verdicts as started workers, exit statuses carried through the nanny, nothing left behind, and a
-template or nanny killed by a submission costs that submission only."""
+same verdicts as started workers, exit statuses carried back, nothing left behind, and a template killed
+by a submission costs that submission's check only."""
 
 from __future__ import annotations
 
@@ -53,17 +53,14 @@ def test_forked_workers_give_the_started_workers_verdicts(tmp_path):
     assert any(s == "failed" for _, s, _, _ in started[2])
 
 
-def test_the_worker_is_forked_by_a_nanny_of_the_template(tmp_path, template):
-    probe = ("import os\n"
-             "def _cmd(pid):\n    return open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\\0', b' ').decode()\n"
-             "def _ppid(pid):\n    return int(open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[1])\n"
-             "print('GRANDPARENT', _cmd(_ppid(os.getppid())))\n")
+def test_the_worker_is_forked_by_the_template(tmp_path, template):
+    probe = "import os\nprint('PARENT', open(f'/proc/{os.getppid()}/cmdline', 'rb').read().replace(b'\\0', b' '))\n"
     report = grade_checks("day2.section2", write(tmp_path, probe))
     assert report.score == report.max_score
-    assert "--template" in report.learner_output.split("GRANDPARENT", 1)[1].splitlines()[0]
+    assert "--template" in report.learner_output.split("PARENT", 1)[1].splitlines()[0]
 
 
-def test_exit_code_reaches_the_report_through_the_nanny(tmp_path, template):
+def test_exit_code_reaches_the_report_through_the_template(tmp_path, template):
     report = grade_checks("day2.section2", write(tmp_path, replace_update("Adam", "import os\nos._exit(7)")))
     adam = [c for c in report.checks if c.exercise == "Adam"]
     assert {c.status for c in adam} == {"crashed"}
@@ -71,29 +68,20 @@ def test_exit_code_reaches_the_report_through_the_nanny(tmp_path, template):
     assert all(c.status == "passed" for c in report.checks if c.exercise != "Adam")
 
 
-def test_killing_its_nanny_costs_only_that_check(tmp_path, template):
-    snippet = replace_update("SGD", "import os, signal, time\n_nanny = os.getppid()\nos.kill(_nanny, signal.SIGKILL)\n"
-                                    "while os.getppid() == _nanny:\n    time.sleep(0.001)")
-    report = grade_checks("day2.section2", write(tmp_path, snippet))
-    sgd = [c for c in report.checks if c.exercise == "SGD"]
-    assert sgd and {c.status for c in sgd} == {"crashed"}  # the parent-death signal: it never returns
-    assert all(c.status == "passed" for c in report.checks if c.exercise != "SGD")
-    assert spawn._template is not None and spawn._template.alive()
-
-
-def test_killing_the_template_starts_another_and_the_grade_goes_on(tmp_path, template):
+def test_killing_the_template_costs_only_that_check_and_another_starts(tmp_path, template):
     first = template.proc.pid
-    snippet = replace_update("SGD", "import os, signal\n"
-                                    "_nanny = os.getppid()\n"
-                                    "_stat = open(f'/proc/{_nanny}/stat').read().rsplit(')', 1)[1].split()\n"
-                                    "if b'--template' in open(f'/proc/{_stat[1]}/cmdline', 'rb').read():\n"
-                                    "    os.kill(int(_stat[1]), signal.SIGKILL)\n"
+    snippet = replace_update("SGD", "import os, signal, time\n_parent = os.getppid()\n"
+                                    "if b'--template' in open(f'/proc/{_parent}/cmdline', 'rb').read():\n"
+                                    "    os.kill(_parent, signal.SIGKILL)\n"
+                                    "    while os.getppid() == _parent:\n        time.sleep(0.001)\n"
                                     "for k in params:\n    params[k] -= self.lr * grads[k]")
     report = grade_checks("day2.section2", write(tmp_path, snippet))
-    assert report.score == report.max_score  # the template is no part of a verdict
+    sgd = [c for c in report.checks if c.exercise == "SGD"]
+    assert sgd and {c.status for c in sgd} == {"crashed"}  # the parent-death signal: the call never returns
+    assert all(c.status == "passed" for c in report.checks if c.exercise != "SGD")
+    assert spawn._template is not None and spawn._template.alive() and spawn._template.proc.pid != first
     again = grade_checks("day2.section2", ROOT / "solutions" / "day2" / "section2.py")
     assert again.score == again.max_score
-    assert spawn._template is not None and spawn._template.alive() and spawn._template.proc.pid != first
 
 
 def test_a_daemon_of_a_forked_worker_does_not_survive(tmp_path, template):
