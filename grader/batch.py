@@ -2,10 +2,15 @@
 
 Each grading process is forked from a template that has already imported pytest, numpy and pydantic
 (multiprocessing's forkserver with a preload), runs in its own session, and grades one submission at a
-time exactly as `grade section2` does (grader.section.grade_checks: the learner's code in its own worker
-child, per-check limits). The parent enforces a wall limit per submission, writes each result atomically
-(`tmp` + `os.replace`) as it arrives, keyed by the submission's sha256 and the grader version, and on
-Ctrl-C or SIGTERM kills every grading process and sweeps their descendants (it is a child subreaper).
+time as `grade section2` does (the learner's code in its own worker child, per-check limits), with two
+savings that change no verdict (tests/test_runner_loop.py, tests/test_template.py):
+- one pytest session per grading process for all its submissions (grader.runner.run_many): pytest's set-up
+  and collection are paid once, not per submission;
+- unsandboxed learner workers are forked from a pre-loaded worker template (grader.spawn.Template) instead
+  of starting Python and numpy again for every submission.
+The parent enforces a wall limit per submission, writes each result atomically (`tmp` + `os.replace`) as it
+arrives, keyed by the submission's sha256 and the grader version, and on Ctrl-C or SIGTERM kills every
+grading process and sweeps their descendants (it is a child subreaper).
 """
 
 from __future__ import annotations
@@ -104,12 +109,18 @@ def _grade_one(section_id: str, path: str, answers: str | None, timeout: float |
                hide: tuple[str, ...]) -> dict[str, Any]:
     """One submission, as single grading does it (runs in a grading process). With the sandbox, `hide` (the
     class's submissions, the results, the staging folder) is out of the worker's sight."""
-    from grader.models import QuizReport
-    from grader.quiz import grade_answers, read_answers
     from grader.section import grade_checks
 
     report = grade_checks(section_id, Path(path), timeout=timeout, sandbox=sandbox, hide=tuple(Path(h) for h in hide))
-    bank = load_bank(section_id)
+    return _with_quiz(report, answers, load_bank(section_id))
+
+
+def _with_quiz(report: Any, answers: str | None, bank: Any) -> dict[str, Any]:
+    """The quiz part of a submission's result (its answers file, if any, against the section's `bank`), added to
+    the checks' SectionReport; the result as sent to the parent."""
+    from grader.models import QuizReport
+    from grader.quiz import grade_answers, read_answers
+
     if answers is not None and bank is not None:
         try:
             report.quiz = grade_answers(bank, read_answers(Path(answers), bank), "both")
@@ -121,6 +132,106 @@ def _grade_one(section_id: str, path: str, answers: str | None, timeout: float |
     else:
         report.quiz = QuizReport(taken=False, reason="解答ファイルなし / no answers file")
     return report.model_dump(mode="json")
+
+
+def _error_message(e: BaseException) -> str:
+    from grader.errors import GraderError
+
+    return str(e) if isinstance(e, GraderError) else f"{type(e).__name__}: {e}"
+
+
+class _Grader:
+    """A grading process's loop: grade every task received, `(key, args)` until None or a closed pipe, replying
+    `(key, "ok", report)` or `(key, "error", message)` to each exactly as `_grade_one` would. Consecutive tasks
+    of one section share one pytest session (grader.section.grade_many): pytest's set-up and collection are
+    paid once per grading process, not once per submission. A task of another section ends the session and
+    starts the next one."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.held: Any = None  # a task received but not graded yet: the first of the next session
+        self.ended = False
+        self.banks: dict[str, Any] = {}  # each section's quiz bank (or the error loading it), read once
+
+    def run(self) -> None:
+        from functools import partial
+
+        from grader.section import grade_many
+
+        while (first := self._receive()) is not None:
+            section_id = first[1][0]
+            self.held = first
+            try:
+                grade_many(section_id, partial(self._next_job, section_id), partial(self._reply, section_id))
+            except (EOFError, OSError):
+                return  # the parent is gone
+            except Exception:  # noqa: BLE001, S110 - the session failed before or after its loop: see below
+                pass
+            if self.held is first:  # it never took its first task (an unknown section…): alone, which says why
+                self.held = None
+                key, args = first
+                _use_template(args[4])
+                try:
+                    self.conn.send((key, "ok", _grade_one(*args)))
+                except Exception as e:  # noqa: BLE001 - reported as this submission's grader error
+                    self.conn.send((key, "error", _error_message(e)))
+
+    def _receive(self) -> Any:
+        if self.held is not None:
+            task, self.held = self.held, None
+            return task
+        if self.ended:
+            return None
+        try:
+            task = self.conn.recv()
+        except (EOFError, OSError):
+            task = None
+        self.ended = task is None
+        return task
+
+    def _next_job(self, section_id: str) -> Any:
+        from grader.runner import Job
+
+        task = self._receive()
+        if task is None:
+            return None
+        key, (sec, path, answers, timeout, sandbox, hide) = task
+        if sec != section_id:
+            self.held = task
+            return None
+        _use_template(sandbox)
+        return Job(Path(path), timeout, sandbox, tuple(Path(h) for h in hide), tag=(key, answers))
+
+    def _bank(self, section_id: str) -> Any:
+        if section_id not in self.banks:
+            try:
+                self.banks[section_id] = load_bank(section_id)
+            except Exception as e:  # noqa: BLE001 - raised again for every task, as _grade_one would
+                self.banks[section_id] = e
+        if isinstance(self.banks[section_id], Exception):
+            raise self.banks[section_id]
+        return self.banks[section_id]
+
+    def _reply(self, section_id: str, job: Any, result: Any) -> None:
+        key, answers = job.tag
+        if not isinstance(result, Exception):
+            try:
+                self.conn.send((key, "ok", _with_quiz(result, answers, self._bank(section_id))))
+                return
+            except (EOFError, OSError):
+                raise
+            except Exception as e:  # noqa: BLE001 - reported as this submission's grader error
+                result = e
+        self.conn.send((key, "error", _error_message(result)))
+
+
+def _use_template(sandbox: bool) -> None:
+    """Unsandboxed workers of this grading process are forked from a pre-loaded template (grader/spawn.py):
+    a few ms each instead of Python's and numpy's start. Sandboxed ones are each their own bubblewrap."""
+    if not sandbox:
+        from grader import spawn
+
+        spawn.use_template(True)
 
 
 def _serve(conn: Any) -> None:
@@ -135,24 +246,11 @@ def _serve(conn: Any) -> None:
     except (OSError, AttributeError):
         pass
     from grader import spawn
-    from grader.errors import GraderError
 
     try:
-        while True:
-            try:
-                task = conn.recv()
-            except (EOFError, OSError):
-                return
-            if task is None:
-                return
-            key, args = task
-            try:
-                conn.send((key, "ok", _grade_one(*args)))
-            except GraderError as e:
-                conn.send((key, "error", str(e)))
-            except Exception as e:  # noqa: BLE001 - reported as this submission's grader error, the run goes on
-                conn.send((key, "error", f"{type(e).__name__}: {e}"))
+        _Grader(conn).run()
     finally:
+        spawn.close_template()
         spawn.reap_strays(set())
 
 

@@ -15,6 +15,8 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, run_grade
 from tests.mutant_source import source as mutant_source
 from tests.test_hostile import SOLUTION, replace_update
@@ -89,7 +91,9 @@ def read_records(out: Path) -> dict[str, dict]:
     return recs
 
 
-def test_class_is_graded_interrupted_resumed_and_exported(tmp_path):
+@pytest.mark.parametrize("sandbox", ["auto", "off"], ids=["sandbox-auto", "forked-workers"])
+def test_class_is_graded_interrupted_resumed_and_exported(tmp_path, sandbox):
+    """With --sandbox off the learner workers are forked from each grading process's worker template."""
     env_mark, stray_mark = f"BATCHTEST{uuid.uuid4().hex[:8]}", f"{86400 + os.getpid() % 9973}.{os.getpid()}"
     work_tmp = tmp_path / "tmp"
     work_tmp.mkdir()
@@ -97,7 +101,7 @@ def test_class_is_graded_interrupted_resumed_and_exported(tmp_path):
     expected = make_class(subs, stray_mark)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env.update(TMPDIR=str(work_tmp), BATCH_TEST_MARK=env_mark)
-    limits = ("--timeout", "1", "--wall-limit", "6")
+    limits = ("--timeout", "1", "--wall-limit", "6", "--sandbox", sandbox)
 
     # 1. Ctrl-C (SIGINT to the whole foreground group, as a terminal does) after the first two graded results.
     proc = subprocess.Popen(batch_cmd(str(subs), "--out", str(out), "--jobs", "1", *limits), cwd=ROOT, env=env,
@@ -209,15 +213,17 @@ def test_same_report_for_the_same_file_whatever_the_jobs(tmp_path):
     write(subs, "c.py", mutant_source("day2.section2", "sgd_rebind"))
     write(subs, "d.py", SOLUTION + "\nprint('hello from d')\nRMSprop_ = RMSprop\ndel RMSprop\n")
     runs = []
-    for jobs in ("1", "2"):
-        out = tmp_path / f"out{jobs}"
-        g = run_grade("batch", "section2", str(subs), "--out", str(out), "--jobs", jobs)
+    for jobs, sandbox in (("1", "auto"), ("2", "auto"), ("2", "off")):  # off: workers forked from the template
+        out = tmp_path / f"out{jobs}{sandbox}"
+        g = run_grade("batch", "section2", str(subs), "--out", str(out), "--jobs", jobs, "--sandbox", sandbox)
         assert g.rc == 0, g.err
         runs.append({p.name: p.read_text(encoding="utf-8") for p in (out / "results").iterdir()})
-    assert runs[0].keys() == runs[1].keys() and len(runs[0]) == 4
+    assert runs[0].keys() == runs[1].keys() == runs[2].keys() and len(runs[0]) == 4
     for name in runs[0]:
-        a, b = (strip_timings(json.loads(r[name])) for r in runs)
+        a, b, c = (strip_timings(json.loads(r[name])) for r in runs)
         assert json.dumps(a, ensure_ascii=False) == json.dumps(b, ensure_ascii=False), name
+        c = dict(c, sandbox=a["sandbox"], limits=a["limits"])  # the run's mode, named in the record
+        assert json.dumps(a, ensure_ascii=False) == json.dumps(c, ensure_ascii=False), name
     d = json.loads(runs[0][next(n for n in runs[0] if n.startswith("d-"))])
     assert "hello from d" in d["learner_output"]
     assert d["score"] < d["max_score"]  # a wrong file is not a full score in any run
