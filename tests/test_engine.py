@@ -357,3 +357,17 @@ def test_write_npy_reads_back_as_np_load_and_the_strict_reader_do(arr):
         assert back.dtype == arr.dtype and back.shape == arr.shape
         assert np.array_equal(back, arr)
     assert (len(data) - arr.nbytes) % 64 == 0 or arr.dtype.kind not in "biufc"  # header aligned as np.save's
+
+
+@pytest.mark.parametrize("got, want", [
+    ([1.0, 2.0], [1.0, 2.0 + 1e-7]), ([1.0, 2.0], [1.0, 2.1]), ([np.inf, 1.0], [np.inf, 1.0]),
+    ([np.inf], [-np.inf]), ([np.nan], [np.nan]), ([1, 2], [1.0, 2.0]), ([True, False], [1.0, 0.0]),
+    ([1 + 0j], [1.0]), ([1e308], [-1e308]), ([0.0], [1e-10]), ([0.0], [1e-8]),
+])
+@pytest.mark.parametrize("equal_nan", [False, True])
+def test_matches_is_np_allclose(got, want, equal_nan):
+    """The comparison behind expect_array takes a fast path; it must say what np.allclose says, always."""
+    from grader.checking import _matches
+
+    g, w = np.asarray(got), np.asarray(want, dtype=float)
+    assert _matches(g, w, 1e-6, 1e-9, equal_nan) == bool(np.allclose(g, w, rtol=1e-6, atol=1e-9, equal_nan=equal_nan))
