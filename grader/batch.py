@@ -39,7 +39,6 @@ WALL_LIMIT = 300.0
 ENGINE_FILES = ("checking.py", "course.py", "models.py", "proxy.py", "quiz.py", "runner.py", "section.py",
                 "spawn.py", "worker.py", "batch.py", "intake.py")
 PRELOAD = ["grader.section", "grader.runner", "grader.proxy", "grader.checking", "grader.quiz"]
-_PR_SET_PDEATHSIG = 1
 
 
 def grader_version(section_id: str, root: Path = ROOT) -> str:
@@ -239,12 +238,9 @@ def _serve(conn: Any) -> None:
     os.setsid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        import ctypes
+    from grader.worker import PR_SET_PDEATHSIG, prctl
 
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
     from grader import spawn
 
     try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -16,6 +14,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from grader.worker import PR_SET_CHILD_SUBREAPER, kill_group, prctl, sweep
+from grader.worker import child_pids as child_pids  # re-exported: proxy and batch take it from here
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 OUTPUT_CAP = 64 << 10  # learner output kept for display; the rest is drained and counted
@@ -38,11 +39,7 @@ def become_subreaper() -> None:
     global _subreaper_set
     if _subreaper_set or not sys.platform.startswith("linux"):
         return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
     _subreaper_set = True
 
 
@@ -114,7 +111,6 @@ class Template:
         )
         theirs.close()
         self.sock = ours
-        self.lock = threading.Lock()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -123,9 +119,8 @@ class Template:
         """Ask for a worker on `fds` (req_r, resp_w, stdout, stderr); OSError when the template is gone."""
         ctl, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            with self.lock:
-                socket.send_fds(self.sock, [json.dumps({"dir": workdir, "limits": limits}).encode()],
-                                [theirs.fileno(), *fds])
+            socket.send_fds(self.sock, [json.dumps({"dir": workdir, "limits": limits}).encode()],
+                            [theirs.fileno(), *fds])
         except OSError:
             ctl.close()
             raise
@@ -138,10 +133,7 @@ class Template:
             self.sock.close()
         except OSError:
             pass
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # the template (its workers follow: parent-death signal)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_group(self.proc.pid)  # the template (its workers follow: parent-death signal)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -400,10 +392,7 @@ class WorkerProcess:
         if isinstance(self.proc, _Forked):
             self.proc.kill()
         else:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            kill_group(self.proc.pid)
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -433,57 +422,10 @@ class WorkerProcess:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def child_pids() -> set[int]:
-    """Our direct children, read from /proc (orphans of a worker land here thanks to the subreaper flag):
-    /proc/self/task/*/children where the kernel has it (one small file per thread), else every /proc/N/stat."""
-    me = os.getpid()
-    found: set[int] = set()
-    try:
-        for tid in os.listdir(f"/proc/{me}/task"):
-            with open(f"/proc/{me}/task/{tid}/children", "rb") as f:
-                found.update(int(p) for p in f.read().split())
-        return found
-    except (OSError, ValueError):
-        found = set()
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return found
-    for name in entries:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(me):
-            found.add(int(name))
-    return found
-
-
 def reap_strays(keep: set[int]) -> int:
-    """Kill and reap every child of ours not in `keep` (processes a submission left behind). Returns the count."""
-    killed = 0
-    keep = keep | protected_pids()
-    for _ in range(50):
-        strays = child_pids() - keep
-        if not strays:
-            break
-        for pid in strays:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-        for pid in strays:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        time.sleep(0.01)
-    return killed
+    """Kill and reap every child of ours not in `keep` (processes a submission left behind) but the worker
+    template. Returns the count."""
+    return sweep(keep | protected_pids())
 
 
 _prestarted: WorkerProcess | None = None

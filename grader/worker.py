@@ -409,18 +409,31 @@ def describe_exception(e: BaseException, path) -> dict:
             "not_implemented": isinstance(e, NotImplementedError)}
 
 
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def prctl(option: int, value: int) -> bool:
+    """prctl(2) through libc; False where there is none (not Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
 def die_with_parent() -> None:
     """SIGKILL this worker when the grading process dies, even by SIGKILL (a speed bump: learner code could
     undo it, which only the sandbox's PID namespace and --die-with-parent prevent)."""
     if not sys.platform.startswith("linux"):
         return
-    parent = os.getppid()  # inside bubblewrap's PID namespace this is 1: compare, never test for 1
-    try:
-        import ctypes
-        import signal
+    import signal
 
-        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    parent = os.getppid()  # inside bubblewrap's PID namespace this is 1: compare, never test for 1
+    if not prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL)):
         return
     if os.getppid() != parent:  # the parent died before the flag was set
         os._exit(1)
@@ -471,19 +484,6 @@ def main() -> None:
 # is a child subreaper: orphans come back to it) and only then reports the status ("X"), so no process
 # outlives its submission. The template is not dumpable: a worker cannot ptrace it or read its memory.
 
-_PR_SET_DUMPABLE = 4
-_PR_SET_CHILD_SUBREAPER = 36
-
-
-def _prctl(option: int, value: int) -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
 def template(sock_fd: int) -> None:
     import gc
     import select
@@ -492,8 +492,8 @@ def template(sock_fd: int) -> None:
 
     preload()
     sys.meta_path.insert(0, _BlockProjectPackages())
-    _prctl(_PR_SET_DUMPABLE, 0)
-    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_DUMPABLE, 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -518,7 +518,7 @@ def template(sock_fd: int) -> None:
             except OSError:
                 data = b""
             if not data or b"K" in data:
-                _kill_group(by_ctl.pop(ctl))  # its status follows when it is reaped
+                kill_group(by_ctl.pop(ctl))  # its status follows when it is reaped
         if sock in ready:
             try:
                 msg, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 5)
@@ -526,12 +526,12 @@ def template(sock_fd: int) -> None:
                 continue
             if not msg:
                 for pid in workers:
-                    _kill_group(pid)
+                    kill_group(pid)
                 return  # the grading process closed its end (or died)
-            _fork_worker(msg, fds, sock, (wake_r, wake_w), workers, by_ctl)
+            _fork_worker(msg, fds, sock, workers, by_ctl)
 
 
-def _fork_worker(msg: bytes, fds: list, sock, wake: tuple, workers: dict, by_ctl: dict) -> None:
+def _fork_worker(msg: bytes, fds: list, sock, workers: dict, by_ctl: dict) -> None:
     import signal
 
     try:
@@ -559,7 +559,7 @@ def _fork_worker(msg: bytes, fds: list, sock, wake: tuple, workers: dict, by_ctl
     try:
         _send_all(ctl, b"P" + struct.pack("<i", pid))
     except OSError:
-        _kill_group(pid)
+        kill_group(pid)
 
 
 def _reap(workers: dict, by_ctl: dict) -> None:
@@ -575,8 +575,8 @@ def _reap(workers: dict, by_ctl: dict) -> None:
         if ctl is None:
             continue  # a stray, reaped
         by_ctl.pop(ctl, None)
-        _kill_group(pid)
-        _sweep(set(workers))
+        kill_group(pid)
+        sweep(set(workers))
         try:
             _send_all(ctl, b"X" + struct.pack("<i", os.waitstatus_to_exitcode(status)))
         except OSError:
@@ -605,7 +605,7 @@ def _become_worker(req: dict, req_r: int, resp_w: int, out_w: int, err_w: int) -
     os.environ["TMPDIR"] = work
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None
-    _prctl(_PR_SET_DUMPABLE, 1)  # as a freshly started worker is: the learner's code sees no difference
+    prctl(PR_SET_DUMPABLE, 1)  # as a freshly started worker is: the learner's code sees no difference
     try:
         run(req_r, resp_w, req["limits"])
     finally:
@@ -616,7 +616,8 @@ def _become_worker(req: dict, req_r: int, resp_w: int, out_w: int, err_w: int) -
             os._exit(0)
 
 
-def _kill_group(pid: int) -> None:
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group led by `pid`, and `pid` itself (in case it has not called setsid yet)."""
     import signal
 
     for kill in (os.killpg, os.kill):  # the group (the worker leads its session); the worker itself if the
@@ -626,42 +627,53 @@ def _kill_group(pid: int) -> None:
             pass
 
 
-def _children() -> set:
-    me = str(os.getpid())
+# ---------------------------------------------------------------- process tree (also grader/spawn.py's)
+
+
+def child_pids() -> set:
+    """This process's direct children, read from /proc (orphans land here when it is a subreaper):
+    /proc/self/task/*/children where the kernel has it (one small file per thread), else every /proc/N/stat."""
+    me = os.getpid()
     found = set()
     try:
-        tasks = os.listdir(f"/proc/{me}/task")
-        for tid in tasks:
-            with open(f"/proc/{me}/task/{tid}/children") as f:
+        for tid in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{tid}/children", "rb") as f:
                 found.update(int(p) for p in f.read().split())
         return found
+    except (OSError, ValueError):
+        found = set()
+    try:
+        entries = os.listdir("/proc")
     except OSError:
-        pass
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    fields = f.read().decode(errors="replace").rsplit(")", 1)[-1].split()
-            except OSError:
-                continue
-            if len(fields) > 1 and fields[1] == me:
-                found.add(int(name))
+        return found
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().decode(errors="replace").rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if len(fields) > 1 and fields[1] == str(me):
+            found.add(int(name))
     return found
 
 
-def _sweep(live: set) -> None:
-    """Kill and reap whatever a worker left behind: orphans reparent to the template (a subreaper). `live`:
-    the workers still serving, which are not strays."""
+def sweep(keep: set) -> int:
+    """Kill and reap every child of this process not in `keep` (what a submission left behind, reparented here
+    by the subreaper flag). Returns how many were killed."""
     import signal
     import time
 
-    for _ in range(100):
-        strays = _children() - live
+    killed = 0
+    for _ in range(50):
+        strays = child_pids() - keep
         if not strays:
-            return
+            break
         for pid in strays:
             try:
                 os.kill(pid, signal.SIGKILL)
+                killed += 1
             except ProcessLookupError:
                 pass
         for pid in strays:
@@ -669,7 +681,8 @@ def _sweep(live: set) -> None:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
-        time.sleep(0.005)
+        time.sleep(0.01)
+    return killed
 
 
 def _send_all(fd: int, data: bytes) -> None:
