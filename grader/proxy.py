@@ -473,6 +473,13 @@ class Session:
         return LearnerCrashed(f"{during}に値を返す前にプロセスが終了しました (exit code {rc})",
                               f"the process ended {during_en(during)} before returning a value (exit code {rc})")
 
+    def _load(self) -> dict:
+        """Execute the module afresh in the worker (a new one if the last died, with its own staged copy)."""
+        self._ensure_worker()
+        answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [], self.import_timeout,
+                                 "読み込み中", restart=True)
+        return answer
+
     def fresh(self, timeout: float | None = None) -> Learner:
         """A learner proxy on a freshly executed copy of the module (module state never leaks between checks)."""
         if self.import_fault is not None:
@@ -482,19 +489,16 @@ class Session:
             self._ensure_worker()
             if first:
                 self.worker.wait_ready(START_TIMEOUT)  # type: ignore[union-attr]
+            used = self.loads_on_worker > 0
             try:
-                used = self.loads_on_worker > 0
-                answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [],
-                                         self.import_timeout, "読み込み中", restart=True)
+                answer = self._load()
             except LearnerCrashed:
                 if not used:
                     raise
                 # The worker died while loading after it had served earlier checks: a death an earlier check
                 # set up (a timer, a killed parent). Load once more in a fresh worker; a second death is the
                 # module's own.
-                self._ensure_worker()  # before the request is built: the new worker has its own staged copy
-                answer, _ = self.request({"op": "load", "path": str(self.staged), "seed": 0}, [],
-                                         self.import_timeout, "読み込み中", restart=True)
+                answer = self._load()
             self.loads_on_worker += 1
         except LearnerTimeout:
             fault: LearnerFault = LearnerTimeout(

@@ -4,14 +4,13 @@ checks, and leaves no process behind. Each fixture is the reference solution plu
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from tests import conftest
-from tests.conftest import ROOT, grade_file
+from tests.conftest import ROOT, grade_file, no_process_with
 
 SOLUTION = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
 EXERCISES = ["SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
@@ -54,19 +53,6 @@ def all_checks(g, status: str) -> list[dict]:
     assert {c["status"] for c in g.report["checks"]} == {status}, g.report["checks"][0]
     assert g.report["score"] == 0
     return g.report["checks"]
-
-
-def no_process_with(marker: str) -> bool:
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if marker.encode() in cmd:
-            return False
-    return True
 
 
 # ---------------------------------------------------------------- the whole file fails to load
@@ -267,6 +253,19 @@ def test_background_process_does_not_survive_the_grade(tmp_path):
     assert g.rc == 0, g.out[-2000:]
     time.sleep(0.2)
     assert no_process_with(marker)
+
+
+def test_a_death_an_earlier_check_set_up_for_the_next_load_costs_no_check(tmp_path):
+    """SGD.update leaves a file that makes the module exit at its next import in that worker. The load is tried
+    once more in a fresh worker (a fresh folder): the death is not the module's own, and no check pays."""
+    die_at_import = ("import os\nif os.path.exists('die_at_next_load'):\n"
+                     "    os.remove('die_at_next_load')\n    os._exit(3)\n")
+    arm = replace_update("SGD", "open('die_at_next_load', 'w').close()\nfor k in params:\n"
+                                "    params[k] -= self.lr * grads[k]")
+    path = tmp_path / "section2.py"
+    path.write_text(die_at_import + SOLUTION + "\n" + arm, encoding="utf-8")
+    g = grade_file("section2", path, *FAST)
+    assert g.rc == 0, [(c["id"], c["status"], c["feedback"]) for c in g.report["checks"] if c["status"] != "passed"]
 
 
 def test_output_flood_is_capped_and_the_grade_finishes(tmp_path):
