@@ -48,6 +48,20 @@ os.environ["GRADER_DB"] = str(TEST_DB)
 os.environ["XDG_DATA_HOME"] = str(Path(_TEST_DB_DIR) / "xdg")
 
 
+def no_process_with(marker: str) -> bool:
+    """No process on the machine has `marker` in its command line (what a stray would carry)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in cmd:
+            return False
+    return True
+
+
 EXTRA_ENV: dict[str, str] = {}  # set by a fixture for a module's tests (test_hostile: GRADER_WORKER_TEMPLATE)
 
 

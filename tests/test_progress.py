@@ -336,47 +336,23 @@ def test_review_on_a_terminal(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     env = grade_env({"GRADER_DB": str(tmp_path / "p.sqlite3")})
     q = BANK.questions[2]
-    run_grade(
-        "section2",
-        "--submission",
-        str(SOLUTION),
-        "--answers",
-        str(wrong_answers_file(tmp_path, [q.id])),
-        env={"GRADER_DB": env["GRADER_DB"]},
-    )
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "grader.launch", "review", "--lang", "en"],
-        cwd=str(ROOT),
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 200),
-    )
-    child.expect("answer> ")
+
+    def miss_then_review():
+        """Answer q wrongly in a graded run, then start `grade review` on a terminal at its first prompt."""
+        run_grade("section2", "--submission", str(SOLUTION), "--answers", str(wrong_answers_file(tmp_path, [q.id])),
+                  env={"GRADER_DB": env["GRADER_DB"]})
+        child = pexpect.spawn(sys.executable, ["-m", "grader.launch", "review", "--lang", "en"], cwd=str(ROOT),
+                              env=env, encoding="utf-8", timeout=60, dimensions=(50, 200))
+        child.expect("answer> ")
+        return child
+
+    child = miss_then_review()
     child.sendline(str(sorted(q.answers)[0]))
     child.expect(pexpect.EOF)
     child.close()
     assert "review: 1/1 right" in child.before and child.exitstatus == 0
     # and EOF on a terminal (Ctrl-D) stops cleanly, leaving the question due
-    run_grade(
-        "section2",
-        "--submission",
-        str(SOLUTION),
-        "--answers",
-        str(wrong_answers_file(tmp_path, [q.id])),
-        env={"GRADER_DB": env["GRADER_DB"]},
-    )
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "grader.launch", "review", "--lang", "en"],
-        cwd=str(ROOT),
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 200),
-    )
-    child.expect("answer> ")
+    child = miss_then_review()
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader import sandbox
-from tests.conftest import ROOT, Graded
+from tests.conftest import ROOT, Graded, no_process_with
 from tests.mutant_source import write as write_mutant
 
 SOLUTION = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
@@ -206,17 +206,6 @@ def test_sandboxed_child_has_no_network(tmp_path):
         server.close()
 
 
-def _no_process_with(marker: str) -> bool:
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return False
-            except OSError:
-                pass
-    return True
-
-
 @needs_sandbox
 def test_sandboxed_setsid_grandchild_is_killed(tmp_path):
     marker = "876543.5"
@@ -232,7 +221,7 @@ def test_sandboxed_setsid_grandchild_is_killed(tmp_path):
     probed(g)
     assert g.report["sandbox"] == "on"
     time.sleep(0.2)
-    assert _no_process_with(marker)
+    assert no_process_with(marker)
 
 
 @needs_sandbox

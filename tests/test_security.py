@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from grader import sandbox
 from grader.spawn import worker_env
-from tests.conftest import ROOT, Graded, run_grade
+from tests.conftest import ROOT, Graded, no_process_with, run_grade
 from tests.test_hostile import replace_update
 
 SOLUTION1 = (ROOT / "solutions" / "day2" / "section1.py").read_text(encoding="utf-8")
@@ -266,17 +265,6 @@ def test_row26_files_a_submission_writes_never_become_the_result(tmp_path):
 # ---------------------------------------------------------------- rows 28, 32–35: resources
 
 
-def _no_process_with(marker: str) -> bool:
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return False
-            except OSError:
-                pass
-    return True
-
-
 def test_row28_bounded_fork_flood_is_a_timeout_and_nothing_survives(tmp_path):
     """A small, bounded flood (20 sleepers per call, then a busy loop): never a real fork bomb on CI."""
     marker = "765432.5"
@@ -287,7 +275,7 @@ def test_row28_bounded_fork_flood_is_a_timeout_and_nothing_survives(tmp_path):
     only(g, "Momentum", "timeout")
     assert time.monotonic() - start < 90
     time.sleep(0.2)
-    assert _no_process_with(marker)
+    assert no_process_with(marker)
 
 
 def test_row32_writing_a_100_mb_file_hits_the_file_size_limit(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 
 from grader import spawn
 from grader.section import grade_checks
-from tests.conftest import ROOT
-from tests.test_hostile import no_process_with, replace_update
+from tests.conftest import ROOT, no_process_with
+from tests.test_hostile import replace_update
 
 SOLUTION = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
 
