@@ -11,13 +11,26 @@ from typing import Any
 import numpy as np
 
 from grader.models import Status, Text
-from grader.spawn import WorkerDied, WorkerProcess, WorkerTimedOut, child_pids, reap_strays, take_worker
+from grader.reply import ProtocolError, check_answer
+from grader.sanitize import inert
+from grader.spawn import (
+    WorkerDied,
+    WorkerMalformed,
+    WorkerOversize,
+    WorkerProcess,
+    WorkerTimedOut,
+    child_pids,
+    reap_strays,
+    take_worker,
+)
 from grader.worker import read_npy, write_npy
 
 CALL_TIMEOUT = 5.0
 IMPORT_TIMEOUT = 10.0
 START_TIMEOUT = 20.0
 MAX_SOURCE_BYTES = 1 << 20
+MAX_REPLY_BYTES = 64 << 20  # one answer of the worker, read into the trusted process
+MAX_CHECK_BYTES = 256 << 20  # all answers within one check
 
 
 # ---------------------------------------------------------------- faults: each becomes one status
@@ -70,14 +83,10 @@ class SubmissionRejected(LearnerFault):
     status = "rejected"
 
 
-class ProtocolError(Exception):
-    """The worker answered something the protocol does not allow: treated as a crash of the submission."""
-
-
 def fault_from_exception(info: dict, during: str) -> LearnerFault:
     """Turn the worker's description of an exception into the fault that names it for the learner."""
-    t = str(info.get("type", "Exception"))[:80]
-    msg = str(info.get("message", ""))[:300]
+    t = inert(info.get("type", "Exception"), limit=80)
+    msg = inert(info.get("message", ""), limit=300)
     line = info.get("line")
     at_ja = f" ({line} 行目)" if isinstance(line, int) else ""
     at_en = f" (line {line})" if isinstance(line, int) else ""
@@ -117,8 +126,15 @@ class RemoteFunction:
 
 @dataclass
 class CallRecord:
-    """What the last call did to its arguments: keys rebound instead of updated in place, values changed."""
+    """What the last call did to its arguments, as results for the check to judge.
 
+    The check's own arguments are never changed: the learner worked on copies. `args[i]` / `kwargs[k]` are
+    the learner's copies after the call (an array, or a dict of arrays for `update(params, grads)`: what the
+    learner left in it); `rebound` lists the dict keys assigned a new array instead of updated in place;
+    `modified` the positions (or (position, key)) whose values changed."""
+
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
     rebound: list[tuple[int | str, str]] = field(default_factory=list)
     modified: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. "RuntimeWarning: overflow encountered in exp"
@@ -179,9 +195,9 @@ def decode_value(v: Any, frames: list[bytes], owner: Learner, depth: int = 0) ->
     if "__dict__" in v:
         return {str(k): decode_value(i, frames, owner, depth + 1) for k, i in v["__dict__"].items()}
     if "__handle__" in v:
-        return RemoteObject(owner, int(v["__handle__"]), str(v.get("type", "object"))[:80])
+        return RemoteObject(owner, v["__handle__"], inert(v.get("type", "object"), limit=80))
     if "__invalid__" in v:
-        what = str(v["__invalid__"])[:120]
+        what = inert(v["__invalid__"], limit=120)
         raise LearnerInvalidResult(f"戻り値が {what} です。素の数値配列 (numpy.ndarray) を返してください",
                                    f"returned {what}; expected a plain numeric array (numpy.ndarray)")
     raise ProtocolError("unknown value encoding")
@@ -242,14 +258,15 @@ class Learner:
         return call
 
     # -- plumbing
-    def _request(self, header: dict, frames: list[bytes]) -> tuple[dict, list[bytes]]:
+    def _request(self, header: dict, frames: list[bytes], nargs: int = 0,
+                 kwargs: frozenset[str] = frozenset()) -> tuple[dict, list[bytes]]:
         if self._generation != self._session.generation:
             raise LearnerCrashed("ワーカーが再起動したため、このオブジェクトはもうありません",
                                  "this object was lost when the worker restarted")
-        answer, out = self._session.request(header, frames, self._timeout, "呼び出し中")
+        answer, out = self._session.request(header, frames, self._timeout, "呼び出し中", nargs=nargs, kwargs=kwargs)
         if "missing" in answer:
-            name = str(answer["missing"])[:80]
-            sug = [str(s)[:80] for s in answer.get("suggest") or []]
+            name = inert(answer["missing"], limit=80)
+            sug = [inert(s, limit=80) for s in answer.get("suggest", [])]
             hint_ja = f" ({sug[0]} のことですか?)" if sug else ""
             hint_en = f" (did you mean `{sug[0]}`?)" if sug else ""
             raise LearnerMissing(f"`{name}` が定義されていません{hint_ja}", f"`{name}` is not defined{hint_en}")
@@ -267,55 +284,56 @@ class Learner:
         frames: list[bytes] = []
         enc_args = [encode_arg(a, frames, self._generation) for a in args]
         enc_kwargs = {k: encode_arg(a, frames, self._generation) for k, a in kwargs.items()}
-        answer, out = self._request({"op": "call", "target": target, "args": enc_args, "kwargs": enc_kwargs}, frames)
+        answer, out = self._request({"op": "call", "target": target, "args": enc_args, "kwargs": enc_kwargs}, frames,
+                                    nargs=len(args), kwargs=frozenset(kwargs))
         try:
             result = decode_value(answer.get("result"), out, self)
-            record = CallRecord(warnings=[str(w)[:300] for w in (answer.get("warnings") or [])][:10])
-            after = answer.get("after") or []
-            for i, (arg, state) in enumerate(zip(args, after, strict=False)):  # a short answer writes back less
-                self._write_back(i, arg, state, out, record)
-            for k, state in (answer.get("kafter") or {}).items():
-                if k in kwargs:
-                    self._write_back(k, kwargs[k], state, out, record)
+            record = CallRecord(warnings=[inert(w, limit=300) for w in answer.get("warnings", [])])
+            after = answer.get("after", [])
+            record.args = [self._after(i, arg, after[i] if i < len(after) else None, out, record)
+                           for i, arg in enumerate(args)]
+            kafter = answer.get("kafter", {})
+            record.kwargs = {k: self._after(k, arg, kafter.get(k), out, record) for k, arg in kwargs.items()}
         except ProtocolError as e:
             self._session.kill()
             raise LearnerCrashed("ワーカーの応答が壊れています", f"the worker's answer was malformed ({e})") from None
         self.last_call = record
         return result
 
-    def _write_back(self, pos: int | str, arg: Any, state: Any, frames: list[bytes], record: CallRecord) -> None:
-        """Mirror in the check's objects what the learner did to the worker's copies of the arguments."""
-        if state is None or not isinstance(state, dict):
-            return
-        if isinstance(arg, np.ndarray) and "value" in state:
-            new = decode_value(state["value"], frames, self)
-            if isinstance(new, np.ndarray) and not _same(arg, new):
-                record.modified.append(pos)
-                if new.shape == arg.shape and arg.flags.writeable:
-                    np.copyto(arg, new, casting="unsafe")
-            return
-        if isinstance(arg, dict) and "items" in state:
-            for key, item in state["items"].items():
-                new = decode_value(item.get("value"), frames, self)
+    def _after(self, pos: int | str, arg: Any, state: dict | None, frames: list[bytes], record: CallRecord) -> Any:
+        """The learner's copy of argument `pos` after the call, as a new object: the check's own `arg` is never
+        written to (DESIGN.md: learner code owns nothing the verdict uses)."""
+        if isinstance(arg, np.ndarray):
+            if state and "value" in state:
+                new = decode_value(state["value"], frames, self)
                 if not isinstance(new, np.ndarray):
+                    raise ProtocolError("an array argument came back as something else")
+                if not _same(arg, new):
+                    record.modified.append(pos)
+                return new
+            return arg.copy()
+        if isinstance(arg, dict):
+            now = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in arg.items()}
+            if not state or "items" not in state:
+                return now
+            for key, item in state["items"].items():
+                new = decode_value(item["value"], frames, self)
+                if not isinstance(new, np.ndarray):
+                    shown = repr(new) if isinstance(new, RemoteObject) else type(new).__name__
                     raise LearnerInvalidResult(
-                        f"{key!r} の値が {type(new).__name__ if not isinstance(new, RemoteObject) else repr(new)} "
-                        "になりました。数値配列 (numpy.ndarray) のままにしてください",
-                        f"{key!r} became {repr(new) if isinstance(new, RemoteObject) else type(new).__name__}; "
-                        "it must stay a numeric array (numpy.ndarray)")
+                        f"{inert(key, limit=40)!r} の値が {shown} になりました。"
+                        "数値配列 (numpy.ndarray) のままにしてください",
+                        f"{inert(key, limit=40)!r} became {shown}; it must stay a numeric array (numpy.ndarray)")
                 old = arg.get(key)
-                changed = not (isinstance(old, np.ndarray) and _same(old, new))
-                if changed:
+                if not (isinstance(old, np.ndarray) and _same(old, new)):
                     record.modified.append((pos, key))
-                if item.get("same") and isinstance(old, np.ndarray) and old.shape == new.shape:
-                    if changed and old.flags.writeable:
-                        np.copyto(old, new, casting="unsafe")
-                else:
-                    if key in arg:
-                        record.rebound.append((pos, key))
-                    arg[key] = new
+                if key in arg and not (item.get("same") and isinstance(old, np.ndarray) and old.shape == new.shape):
+                    record.rebound.append((pos, key))
+                now[key] = new
             for key in state.get("removed", []):
-                arg.pop(key, None)
+                now.pop(key, None)
+            return now
+        return arg
 
     def _getattr(self, obj: RemoteObject, name: str) -> Any:
         self._check_generation(obj)
@@ -401,6 +419,7 @@ class Session:
         self.strays_killed = 0
         self.workers_started = 0
         self.loads_on_worker = 0  # successful module loads on the current worker
+        self.check_bytes = 0  # bytes of answers received in the current check (reset by fresh())
         self.sandbox = sandbox  # wrap each worker in bubblewrap (grader/sandbox.py); `hide`: more folders to hide
         self.hide = tuple(hide)
         try:
@@ -434,24 +453,42 @@ class Session:
             self.worker.kill()
 
     def request(self, header: dict, frames: list[bytes], timeout: float, during: str,
-                restart: bool = False) -> tuple[dict, list[bytes]]:
-        """One round trip. Only a module load may start a new worker: a call after a crash or timeout in the
-        same check would otherwise reach a worker that never loaded the submission."""
+                restart: bool = False, nargs: int = 0,
+                kwargs: frozenset[str] = frozenset()) -> tuple[dict, list[bytes]]:
+        """One round trip, its answer validated as a whole (grader/reply.py) and its size charged to the check.
+
+        Only a module load may start a new worker: a call after a crash or timeout in the same check would
+        otherwise reach a worker that never loaded the submission."""
         if not restart and (self.worker is None or self.worker.dead):
             raise LearnerCrashed("ワーカーが再起動したため、このオブジェクトはもうありません",
                                  "this object was lost when the worker restarted after a crash or timeout")
         worker = self._ensure_worker()
+        budget = min(MAX_REPLY_BYTES, MAX_CHECK_BYTES - self.check_bytes)
         try:
-            answer, out = worker.request(header, frames, timeout)
+            answer, out, size = worker.request(header, frames, timeout, budget)
+        except WorkerOversize:
+            raise LearnerInvalidResult(
+                f"戻り値が大きすぎます (1 回の応答は {MAX_REPLY_BYTES >> 20} MiB、"
+                f"1 チェックで {MAX_CHECK_BYTES >> 20} MiB まで)",
+                f"the result is too large (at most {MAX_REPLY_BYTES >> 20} MiB an answer, {MAX_CHECK_BYTES >> 20} MiB "
+                "a check)") from None
+        except WorkerMalformed as e:
+            raise LearnerCrashed("ワーカーの応答が壊れています", f"the worker's answer was malformed ({e})") from None
         except WorkerTimedOut:
             raise LearnerTimeout(f"{timeout:g} 秒以内に終わりませんでした (無限ループ? 入力待ち?)",
                                  f"did not finish within {timeout:g} s (endless loop? waiting for input?)") from None
         except (WorkerDied, ValueError, OSError):
             raise self._death(during) from None
+        self.check_bytes += size
+        try:
+            check_answer(answer, len(out), nargs, kwargs)
+        except ProtocolError as e:
+            worker.kill()
+            raise LearnerCrashed("ワーカーの応答が壊れています", f"the worker's answer was malformed ({e})") from None
         if "protocol_error" in answer:
             worker.kill()
             raise LearnerCrashed("ワーカーとの通信が壊れました",
-                                 f"the worker protocol broke ({str(answer['protocol_error'])[:200]})")
+                                 f"the worker protocol broke ({inert(answer['protocol_error'], limit=200)})")
         return answer, out
 
     def _death(self, during: str) -> LearnerFault:
@@ -484,6 +521,7 @@ class Session:
         """A learner proxy on a freshly executed copy of the module (module state never leaks between checks)."""
         if self.import_fault is not None:
             raise self.import_fault
+        self.check_bytes = 0
         first = self.workers_started == 0
         try:
             self._ensure_worker()
@@ -518,8 +556,9 @@ class Session:
         if "fault" in answer:
             info = answer["fault"]
             if info.get("type") == "SystemExit":
-                fault = LearnerCrashed(f"読み込み中にプログラムが終了しました (sys.exit, code {info.get('message')})",
-                                       f"the submission exited during import (sys.exit, code {info.get('message')})")
+                code = inert(info.get("message", ""), limit=80)
+                fault = LearnerCrashed(f"読み込み中にプログラムが終了しました (sys.exit, code {code})",
+                                       f"the submission exited during import (sys.exit, code {code})")
             else:
                 inner = fault_from_exception(info, "読み込み中")
                 if isinstance(inner, LearnerRaised):
@@ -545,11 +584,4 @@ def escape_output(raw: bytes, limit: int = 4000) -> str:
     """Learner output as inert text: control characters and escape sequences shown, never interpreted."""
     text = raw.decode("utf-8", errors="replace")
     cut = len(text) > limit
-    text = text[:limit]
-    out = []
-    for ch in text:
-        if ch in "\n\t" or (ch.isprintable() and ch not in "\x1b\u202e\u202d"):
-            out.append(ch)
-        else:
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-    return "".join(out) + ("\n… (truncated)" if cut else "")
+    return inert(text[:limit]) + ("\n… (truncated)" if cut else "")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grader.checking import CheckFailed
@@ -97,6 +98,8 @@ class CheckCollector:
             if item.get_closest_marker("check") is None:
                 self.broken.append(f"check {item.name} has no @check marker")
         self.items = list(items)
+        for module in {id(m): m for m in (getattr(item, "module", None) for item in items) if m is not None}.values():
+            freeze(vars(module))
 
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
@@ -229,6 +232,29 @@ class _Loop:
             pass
         if session._setupstate.stack:
             self.collector.broken.append("the checks' fixtures could not be torn down after a fault")
+
+
+def freeze(value: Any, depth: int = 0, seen: set[int] | None = None) -> None:
+    """Make every ndarray reachable from a check module's globals read-only (in dicts, lists, tuples, sets,
+    dataclass-like objects and pytest.param values), so no code path — a check's own slip or anything that
+    reached its data — can change a constant that the next check or the next student is graded against."""
+    seen = set() if seen is None else seen
+    if depth > 8 or id(value) in seen or isinstance(value, (str, bytes, int, float, type)) or callable(value):
+        return
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+        return
+    if isinstance(value, dict):
+        items: Any = value.values()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    elif hasattr(value, "__dict__") and not isinstance(value, type(np)):
+        items = vars(value).values()
+    else:
+        return
+    for v in items:
+        freeze(v, depth + 1, seen)
 
 
 def check_file(section_id: str, root: Path) -> Path:

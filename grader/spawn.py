@@ -21,6 +21,7 @@ from grader.worker import child_pids as child_pids  # re-exported: proxy and bat
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 OUTPUT_CAP = 64 << 10  # learner output kept for display; the rest is drained and counted
 MAX_FRAME = 256 << 20
+MAX_HEADER = 8 << 20  # the JSON part of one answer
 LIMITS = {"memory": 2 << 30, "cpu": 120, "fsize": 64 << 20, "recursion": 3000}
 _PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 _subreaper_set = False
@@ -28,6 +29,14 @@ _subreaper_set = False
 
 class WorkerDied(Exception):
     """The worker ended (exit, crash, kill) before it answered."""
+
+
+class WorkerMalformed(WorkerDied):
+    """The worker's answer broke the framing (a bad length, count or header); it has been killed."""
+
+
+class WorkerOversize(Exception):
+    """The worker's answer is larger than the caller's byte budget; it has been killed, the rest left unread."""
 
 
 class WorkerTimedOut(Exception):
@@ -314,20 +323,34 @@ class WorkerProcess:
         del buf[:n]
         return out
 
-    def _read_frame(self, deadline: float) -> bytes:
+    def _read_frame(self, deadline: float, budget: list[int]) -> bytes:
+        """One length-prefixed frame, charged to `budget` (a one-item list: bytes still allowed) before it is
+        read, so an answer over the budget never reaches this process's memory."""
         (n,) = struct.unpack(">I", self._read_exact(4, deadline))
         if n > MAX_FRAME:
-            raise WorkerDied("frame too large")
+            raise WorkerMalformed("frame too large")
+        budget[0] -= n + 4
+        if budget[0] < 0:
+            raise WorkerOversize
         return self._read_exact(n, deadline)
 
-    def _recv(self, deadline: float) -> tuple[dict, list[bytes]]:
-        header = json.loads(self._read_frame(deadline))
+    def _recv(self, deadline: float, limit: int = MAX_FRAME) -> tuple[dict, list[bytes], int]:
+        """One answer: (header, frames, bytes read). Malformed → WorkerDied; over `limit` bytes → WorkerOversize."""
+        budget = [limit]
+        raw = self._read_frame(deadline, budget)
+        if len(raw) > MAX_HEADER:
+            raise WorkerMalformed("header too large")
+        try:
+            header = json.loads(raw)
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser's stack
+            raise WorkerMalformed("the header is not JSON") from None
         if not isinstance(header, dict):
-            raise WorkerDied("malformed frame")
+            raise WorkerMalformed("the header is not an object")
         n = header.pop("nframes", 0)
-        if not isinstance(n, int) or not 0 <= n <= 10_000:
-            raise WorkerDied("malformed frame")
-        return header, [self._read_frame(deadline) for _ in range(n)]
+        if type(n) is not int or not 0 <= n <= 10_000:
+            raise WorkerMalformed("bad frame count")
+        frames = [self._read_frame(deadline, budget) for _ in range(n)]
+        return header, frames, limit - budget[0]
 
     def _settle(self) -> None:
         """The worker closed its pipe: under bwrap, let bwrap exit with the worker's status (128 + signal)
@@ -342,7 +365,7 @@ class WorkerProcess:
         if self.ready:
             return
         try:
-            header, _ = self._recv(time.monotonic() + timeout)
+            header, _, _ = self._recv(time.monotonic() + timeout, MAX_HEADER)
         except (WorkerDied, WorkerTimedOut):
             self.kill()
             raise
@@ -351,8 +374,10 @@ class WorkerProcess:
             raise WorkerDied("worker did not start")
         self.ready = True
 
-    def request(self, header: dict, frames: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
-        """Send one request and wait for its answer; on timeout or death the worker is killed."""
+    def request(self, header: dict, frames: list[bytes], timeout: float,
+                limit: int = MAX_FRAME) -> tuple[dict, list[bytes], int]:
+        """Send one request and wait for its answer (header, frames, bytes); on timeout, death or an answer over
+        `limit` bytes the worker is killed."""
         if self.dead:
             raise WorkerDied
         deadline = time.monotonic() + timeout
@@ -361,8 +386,8 @@ class WorkerProcess:
             parts = [json.dumps(dict(header, nframes=len(frames))).encode(), *frames]
             data = b"".join(struct.pack(">I", len(p)) + p for p in parts)
             self._write_all(data, deadline)
-            return self._recv(deadline)
-        except (WorkerDied, WorkerTimedOut, ValueError, BrokenPipeError):
+            return self._recv(deadline, limit)
+        except (WorkerDied, WorkerTimedOut, WorkerOversize, ValueError, BrokenPipeError):
             self.kill()
             raise
 

@@ -152,10 +152,12 @@ def test_subclasses_and_object_arrays_are_invalid(learner, name):
         getattr(learner, name)(np.zeros(3))
 
 
-def test_in_place_changes_are_written_back_and_recorded(learner):
+def test_in_place_changes_come_back_as_results_and_never_touch_the_checks_arrays(learner):
     x = np.ones(3)
     learner.scale_in_place(x)
-    assert np.array_equal(x, [3.0, 3.0, 3.0]) and learner.last_call.modified == [0]
+    assert np.array_equal(x, [1.0, 1.0, 1.0]), "the check's own array was changed by learner code"
+    assert np.array_equal(learner.last_call.args[0], [3.0, 3.0, 3.0]) and learner.last_call.modified == [0]
+    assert learner.last_call.args[0] is not x
 
 
 def test_rebinding_a_key_is_recorded_apart_from_updating_in_place(learner):
@@ -163,8 +165,17 @@ def test_rebinding_a_key_is_recorded_apart_from_updating_in_place(learner):
     d = {"W": w, "b": b}
     learner.rebind(d)
     assert learner.last_call.rebound == [(0, "W")]
-    assert d["W"] is not w and np.array_equal(d["W"], [1, 1]) and np.array_equal(w, [0, 0])
-    assert d["b"] is b and np.array_equal(b, [0, 0])
+    assert d["W"] is w and d["b"] is b and np.array_equal(w, [0, 0]) and np.array_equal(b, [1, 1])
+    after = learner.last_call.args[0]
+    assert np.array_equal(after["W"], [1, 1]) and np.array_equal(after["b"], [0, 0])
+    assert after["W"] is not w and after["b"] is not b
+
+
+def test_unchanged_arguments_come_back_as_copies(learner):
+    x = np.arange(3.0)
+    learner.scale_in_place(np.zeros(0))
+    learner.cheat(x)
+    assert learner.last_call.args[0] is not x and np.array_equal(learner.last_call.args[0], x)
 
 
 def test_a_generator_crosses_with_its_state(learner):

@@ -208,7 +208,7 @@ def test_relu_forward(learner):
         Variant(np.minimum(x, 0), Msg(ja="正負が逆です: x > 0 の所を残し、x ≤ 0 の所を 0 にします",
                                       en="inverted: keep x where x > 0 and set 0 where x ≤ 0")),
     ])
-    if not np.array_equal(x_sent, x):
+    if not np.array_equal(learner.last_call.args[0], x):
         fail(MODIFIED_X.ja, MODIFIED_X.en)
 
 
@@ -439,10 +439,40 @@ def _read_dict(d, what: str, shapes: dict) -> dict:
     return out
 
 
-def _make_net(learner, i: int, h: int, o: int, std: float):
+def _make_net(learner, i: int, h: int, o: int, std: float, install: bool = True):
+    """The learner's network, carrying weights drawn here: the check never takes its ground truth from the
+    learner's own initialisation (a net that starts at zero weights would make predict = 0 look right).
+
+    `install=False` keeps the net's own weights (numerical_gradient relies on the layers sharing the arrays of
+    params, as the given __init__ sets them up); they must then look like the given __init__'s draw."""
     net = learner.TwoLayerNet(i, h, o, weight_init_std=std)
-    params = _read_dict(net.params, "net.params", _shapes(i, h, o))
-    return net, {k: v.astype(float) for k, v in params.items()}
+    shapes = _shapes(i, h, o)
+    own = _read_dict(net.params, "net.params", shapes)  # the given __init__ kept: right keys and shapes
+    if not install:
+        for k in ("W1", "W2"):
+            spread = float(np.std(own[k]))
+            if not 0.2 * std < spread < 5 * std:
+                fail(f"net.params['{k}'] の標準偏差が {spread:.3g} です (weight_init_std = {std})。"
+                     "記入済みの __init__ (weight_init_std * np.random.randn) を変えないでください",
+                     f"net.params['{k}'] has standard deviation {spread:.3g} (weight_init_std = {std}); "
+                     "keep the given __init__ (weight_init_std * np.random.randn) unchanged")
+        return net, {k: v.astype(float) for k, v in own.items()}
+    rng = np.random.default_rng(1000 * i + 100 * h + o)
+    p = {k: std * rng.normal(size=shapes[k]) if k.startswith("W") else rng.normal(scale=0.1, size=shapes[k])
+         for k in KEYS}
+    _install(net, p)
+    return net, p
+
+
+def _install(net, p: dict) -> None:
+    """Put the weights `p` in both places the book keeps them: net.params and the Affine layers."""
+    layers = net.layers
+    if not (isinstance(layers, dict) and all(isinstance(layers.get(k), RemoteObject) for k in ("Affine1", "Affine2"))):
+        fail("self.layers に Affine1, Affine2 がありません: __init__ (記入済み) を変えないでください",
+             "self.layers lacks Affine1 and Affine2: keep the given __init__ unchanged")
+    net.params = dict(p)
+    layers["Affine1"].W, layers["Affine1"].b = p["W1"], p["b1"]
+    layers["Affine2"].W, layers["Affine2"].b = p["W2"], p["b2"]
 
 
 def _inputs(params: dict, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -525,7 +555,7 @@ def test_two_layer_gradient(learner):
 @check("TwoLayerNet", 1, ja="numerical_gradient (中心差分) が解析的な勾配とほぼ一致し、params は元に戻る",
        en="numerical_gradient (central difference) matches the analytic gradient, and params are restored")
 def test_two_layer_numerical_gradient(learner):
-    net, p = _make_net(learner, 2, 3, 3, 0.8)
+    net, p = _make_net(learner, 2, 3, 3, 0.8, install=False)
     rng = np.random.default_rng(54)
     x = _inputs(p, rng, 5)
     lab = rng.integers(0, 3, size=5)
@@ -553,19 +583,12 @@ def test_two_layer_training(learner):
     t = np.eye(2)[lab]
     lr, steps = 0.5, 300
     net, p = _make_net(learner, 2, 16, 2, 0.5)
-    layers = net.layers
-    affines = ("Affine1", "Affine2")
-    if not (isinstance(layers, dict) and all(isinstance(layers.get(k), RemoteObject) for k in affines)):
-        fail("self.layers に Affine1, Affine2 がありません: __init__ (記入済み) を変えないでください",
-             "self.layers lacks Affine1 and Affine2: keep the given __init__ unchanged")
     shapes = _shapes(2, 16, 2)
     loss0 = _losses(_forward(p, x)[2], lab)[0]
     for _ in range(steps):
         g = _read_dict(net.gradient(x, t), "net.gradient(x, t)", shapes)
         p = {k: p[k] - lr * g[k] for k in KEYS}  # SGD, as the book's network.params[key] -= lr * grad[key]
-        net.params = p
-        layers["Affine1"].W, layers["Affine1"].b = p["W1"], p["b1"]
-        layers["Affine2"].W, layers["Affine2"].b = p["W2"], p["b2"]
+        _install(net, p)
     scores = _forward(p, x)[2]
     acc = float(np.mean(scores.argmax(axis=1) == lab))
     loss = _losses(scores, lab)[0]

@@ -58,7 +58,7 @@ def test_l2_penalty_any_shape(learner):
 def test_l2_penalty_zero_lambda(learner):
     W = W_HAND.copy()
     expect_close(learner.l2_penalty(W, 0.0), 0.0, what="l2_penalty(W, 0.0)")
-    _expect_unchanged(W, W_HAND)
+    _expect_unchanged(learner.last_call.args[0], W_HAND)
 
 
 def _l2_grad_variants(W: np.ndarray, lam: float) -> list[Variant]:
@@ -92,7 +92,7 @@ def test_l2_grad_any_shape(learner):
 def test_l2_grad_keeps_w(learner):
     W = W_HAND.copy()
     got = learner.l2_grad(W, LAM)
-    _expect_unchanged(W, W_HAND)
+    _expect_unchanged(learner.last_call.args[0], W_HAND)
     expect_array(got, LAM * W_HAND, what="l2_grad(W, 0.1)")
 
 
@@ -133,7 +133,7 @@ def test_l1_penalty_any_shape(learner):
 def test_l1_penalty_zero_lambda(learner):
     W = W_HAND.copy()
     expect_close(learner.l1_penalty(W, 0.0), 0.0, what="l1_penalty(W, 0.0)")
-    _expect_unchanged(W, W_HAND)
+    _expect_unchanged(learner.last_call.args[0], W_HAND)
 
 
 def _l1_grad_variants(W: np.ndarray, lam: float) -> list[Variant]:
@@ -176,7 +176,7 @@ def test_l1_grad_any_shape(learner):
     got = learner.l1_grad(W, 0.03)
     expect_array(got, 0.03 * np.sign(W0), what="l1_grad(W, 0.03)  (W: (3, 4, 2))",
                  variants=_l1_grad_variants(W0, 0.03))
-    expect_array(W, W0, what="W (呼び出し後の引数 / the argument after the call)")
+    expect_array(learner.last_call.args[0], W0, what="W (呼び出し後の引数 / the argument after the call)")
 
 
 # ---------------------------------------------------------------- Dropout (statistical)
