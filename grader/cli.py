@@ -12,6 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from grader.errors import GraderError
+from grader.sanitize import inert
 
 SECTION_ARG = re.compile(r"^(day\d+\.)?section\d+$", re.IGNORECASE)
 
@@ -62,7 +63,7 @@ def _sandbox(mode: str) -> bool:
 
 def _fail(e: GraderError) -> None:
     kind = "error" if e.exit_code == 2 else "grader internal error (please report it; not your fault)"
-    typer.echo(f"grade: {kind}: {e}", err=True)
+    typer.echo(f"grade: {kind}: {inert(e)}", err=True)
     raise typer.Exit(e.exit_code)
 
 
@@ -71,7 +72,8 @@ def _internal(e: BaseException) -> None:
         import traceback
 
         traceback.print_exc()
-    typer.echo(f"grade: grader internal error (please report it; not your fault): {type(e).__name__}: {e}", err=True)
+    typer.echo(f"grade: grader internal error (please report it; not your fault): {type(e).__name__}: {inert(e)}",
+               err=True)
     raise typer.Exit(3)
 
 

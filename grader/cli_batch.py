@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import typer
 
 from grader.errors import GraderError
+from grader.sanitize import inert
 
 
 def _plain(text: Any) -> str:
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return inert(text, multiline=False)
 
 
 def _line(rec: dict[str, Any], cached: bool) -> str:
@@ -21,7 +22,7 @@ def _line(rec: dict[str, Any], cached: bool) -> str:
         what = f"{rec['score']:g}/{rec['max_score']:g}" + (" (cached)" if cached else "")
     else:
         what = rec.get("reason", "")
-    return f"{_plain(rec['student'])}  {status}  {_plain(what)}"
+    return f"{_plain(rec['student'])}  {_plain(status)}  {_plain(what)}"
 
 
 def _sandbox(mode: str) -> bool:
@@ -69,7 +70,7 @@ class _Progress:
             counts = " · ".join(f"{k} {n}" for k, n in self.counts.items() if n)
             self.bar.update(self.task, advance=1, counts=counts)
             if rec["status"] != "ok":
-                self.bar.console.print(escape(_line(rec, cached)), highlight=False)
+                self.bar.console.print(escape(_line(rec, cached)), highlight=False, emoji=False)
         else:
             typer.echo(f"[{self.done:>{len(str(self.total))}}/{self.total}] {_line(rec, cached)}")
 
@@ -110,12 +111,12 @@ def register(app: typer.Typer) -> None:
                 progress.stop()
             csv_path = write_csv(out) if not outcome.interrupted else None
         except GraderError as e:
-            typer.echo(f"grade: {'error' if e.exit_code == 2 else 'grader internal error'}: {e}", err=True)
+            typer.echo(f"grade: {'error' if e.exit_code == 2 else 'grader internal error'}: {inert(e)}", err=True)
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, KeyboardInterrupt):
             raise
         except Exception as e:  # noqa: BLE001 - never a traceback
-            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {e}", err=True)
+            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {inert(e)}", err=True)
             raise typer.Exit(3) from None
         n = len(outcome.records)
         typer.echo(f"{n} students: {outcome.graded} graded, {outcome.cached} cached, {outcome.rejected} rejected, "
@@ -138,9 +139,9 @@ def register(app: typer.Typer) -> None:
             s, path = write_summary(results)
             render_terminal(s, sys.stdout.isatty(), typer.echo)
         except GraderError as e:
-            typer.echo(f"grade: error: {e}", err=True)
+            typer.echo(f"grade: error: {inert(e)}", err=True)
             raise typer.Exit(e.exit_code) from None
         except Exception as e:  # noqa: BLE001
-            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {e}", err=True)
+            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {inert(e)}", err=True)
             raise typer.Exit(3) from None
         typer.echo(f"→ {path}")

@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
+from grader.sanitize import inert
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value: Any) -> str:
     """A cell no spreadsheet will run: a leading `'` before `=`, `+`, `-`, `@`, tab or CR (OWASP CSV
-    injection); other control characters (a newline in an id) shown as escapes, so one student is one line."""
+    injection); other control characters (a newline in an id, ESC, bidi overrides) shown as escapes
+    (grader/sanitize.py), so one student is one line and no viewer interprets them. A tab stays a tab."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        text = "'" + text
-    return "".join(c if c.isprintable() or c == "\t" else c.encode("unicode_escape").decode("ascii") for c in text)
+    prefix = "'" if text.startswith(FORMULA_START) else ""
+    return prefix + "\t".join(inert(part, multiline=False) for part in text.split("\t"))
 
 
 def _points(x: float | None) -> str:

@@ -27,19 +27,21 @@ def results_json(report: Any, visibility: dict[str, bool] | None, *, hidden_visi
     """Gradescope's results.json for one report. `visibility`: test function → public (None: all hidden)."""
     from grader.models import Text
     from grader.release import is_public_check
-    from grader.report import STATUS_LABEL, summary_lines
+    from grader.report import STATUS_LABEL, inert_report, summary_lines
 
     if hidden_visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    raw_ids = [c.id for c in report.checks]  # visibility is decided on the ids as the checks define them
+    report = inert_report(report)
     tests: list[dict[str, Any]] = []
     exercises = list(dict.fromkeys(c.exercise for c in report.checks))
     counters: dict[str, int] = {}
-    for c in report.checks:
+    for c, raw_id in zip(report.checks, raw_ids, strict=True):
         counters[c.exercise] = counters.get(c.exercise, 0) + 1
         _, ja, en = STATUS_LABEL[c.status]
         feedback = c.feedback_i18n.render(lang) if c.feedback_i18n else c.feedback
         title = c.title.render(lang) if c.title else c.id
-        public = visibility is not None and is_public_check(c.id, visibility)
+        public = visibility is not None and is_public_check(raw_id, visibility)
         tests.append({
             "name": f"{c.exercise}: {title} [{c.id}]",
             "number": f"{exercises.index(c.exercise) + 1}.{counters[c.exercise]}",
@@ -86,9 +88,12 @@ def write_results(report: Any, path: Path, root: Path | None = None, *,
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """results.json, every string in it inert (Gradescope shows `output` and test names to students)."""
+    from grader.sanitize import inert_tree
+
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(inert_tree(data), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
 
 
@@ -196,6 +201,7 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
     from grader.course import ROOT, load_bank
     from grader.errors import GraderError, UsageError
     from grader.report import render_plain
+    from grader.sanitize import inert
     from grader.section import grade_section
 
     day, sec = section_id.split(".")
@@ -225,7 +231,7 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
         report = grade_section(section_id, path, answers=answers, no_quiz=answers is None, interactive=False,
                                lang=lang, say=print)
     except GraderError as e:
-        print(f"grade: grader internal error: {e}", file=sys.stderr)
+        print(f"grade: grader internal error: {inert(e)}", file=sys.stderr)
         return e.exit_code if e.exit_code != 2 else 3
     render_plain(report, lang, print)
     data = results_json(report, _visibility(section_id), hidden_visibility=hidden_visibility, lang=lang)

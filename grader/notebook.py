@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.models import SectionReport, Text
-from grader.report import STATUS_LABEL, render_plain
+from grader.report import STATUS_LABEL, inert_report, render_plain
+from grader.sanitize import inert
 
 PRELUDE = "import numpy as np\n"
 _COLORS = {"passed": "#1a7f37", "failed": "#cf222e", "not_implemented": "#9a6700"}
@@ -102,9 +103,11 @@ class NotebookReport:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        title = self.report.title.render(self.lang) if self.report.title else ""
+        # the checks shown, every string inert: no control or bidi character reaches the page (html.escape keeps them)
+        shown = inert_report(self.report.model_copy(update={"checks": self.checks}))
+        title = shown.title.render(self.lang) if shown.title else ""
         rows = []
-        for c in self.checks:
+        for c in shown.checks:
             mark, ja, en = STATUS_LABEL[c.status]
             color = _COLORS.get(c.status, "#8250df")
             what = c.title.render(self.lang) if c.title else c.id
@@ -127,14 +130,14 @@ class NotebookReport:
             f"checks {passed}/{len(self.checks)} passed, score {self.score:g} / {self.max_score:g}",
         )
         parts = [
-            f"<div class='grader-report'><h4>{e(self.report.section)} {e(title)}</h4>",
+            f"<div class='grader-report'><h4>{e(shown.section)} {e(title)}</h4>",
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
             f"<p><b>{e(summary)}</b></p>",
         ]
-        if self.report.learner_output.strip():
+        if shown.learner_output.strip():
             parts.append(
                 f"<p>{e(self._t('あなたのコードの出力 (抜粋):', 'your code output (excerpt):'))}</p>"
-                f"<pre>{e(self.report.learner_output[:4000])}</pre>"
+                f"<pre>{e(inert(shown.learner_output, limit=4000))}</pre>"
             )
         return "".join(parts) + "</div>"
 

@@ -1,10 +1,11 @@
-"""Views of a SectionReport: plain text (piped), a rich table (terminal), JSON."""
+"""Views of a SectionReport: plain text (piped), a rich table (terminal), JSON; each shows learner text inert."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from grader.models import SectionReport, Text
+from grader.sanitize import inert, inert_tree
 
 STATUS_LABEL = {
     "passed": ("✔", "正解", "passed"),
@@ -33,6 +34,7 @@ def _feedback(check, lang: str) -> str:  # noqa: ANN001
 
 
 def summary_lines(report: SectionReport, lang: str) -> list[str]:
+    report = inert_report(report)
     lines = []
     n_pass = sum(c.status == "passed" for c in report.checks)
     if report.scope == "public":  # a student release: say what was not run (never "all passed")
@@ -66,6 +68,18 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
     return lines
 
 
+def inert_report(report: SectionReport) -> SectionReport:
+    """A copy of `report` safe to show: every string made inert (grader/sanitize.py), whatever the report builder
+    did; ids, exercise and section names on one line. Every view of a report starts from this copy."""
+    data = inert_tree(report.model_dump())
+    data["section"] = inert(data["section"], multiline=False)
+    for c in data["checks"]:
+        c["id"], c["exercise"] = inert(c["id"], multiline=False), inert(c["exercise"], multiline=False)
+    for q in data["quiz"]["questions"]:
+        q["id"] = inert(q["id"], multiline=False)
+    return SectionReport.model_validate(data)
+
+
 def _groups(report: SectionReport) -> list[tuple[str, list]]:
     """Checks grouped by exercise, in report order."""
     groups: dict[str, list] = {}
@@ -80,6 +94,7 @@ def _all_passed(checks: list) -> Text:
 
 def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
     """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
+    report = inert_report(report)
     write(f"{report.section}  {_t(report.title, lang)}")
     width = max((len(c.id) for c in report.checks), default=10)
     for exercise, checks in _groups(report):
@@ -110,8 +125,9 @@ def render_rich(report: SectionReport, lang: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
-    table = Table(title=f"{report.section}  {_t(report.title, lang)}", show_lines=True, expand=True)
+    report = inert_report(report)
+    console = Console(highlight=False, emoji=False)  # learner text: no :emoji: codes either
+    table = Table(title=escape(f"{report.section}  {_t(report.title, lang)}"), show_lines=True, expand=True)
     table.add_column("", width=2)
     table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
     table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2, overflow="fold")
@@ -145,4 +161,4 @@ def render_rich(report: SectionReport, lang: str) -> None:
 
 
 def render_json(report: SectionReport) -> str:
-    return report.model_dump_json(indent=2)
+    return inert_report(report).model_dump_json(indent=2)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.sanitize import inert
+
 TROUBLE = ("crashed", "timeout", "memory_limit")
 BINS = 10
 
@@ -110,15 +112,15 @@ def _counts(s: ClassSummary) -> str:
 
 
 def _md(text: Any) -> str:
-    """Inert in a markdown table: no pipes, no HTML, no links, one line."""
+    """Inert in a markdown table: no pipes, no HTML, no links, one line, no control character."""
     t = str(text).replace("\\", "\\\\")
     for ch in "|<>[]`*_":
         t = t.replace(ch, "\\" + ch)
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in t)
+    return inert(t, multiline=False)
 
 
 def render_markdown(s: ClassSummary) -> str:
-    lines = [f"# {s.section} {_md(s.title)} — クラスの概要 / class summary", "",
+    lines = [f"# {_md(s.section)} {_md(s.title)} — クラスの概要 / class summary", "",
              f"{s.students} 人 / students: {_counts(s)}", "", _stats(s), "",
              "## 得点分布 / score distribution", "", "| 得点 / score | 人数 / students | |", "|---|---:|---|"]
     top = max((n for _, n in s.histogram), default=0) or 1
@@ -142,7 +144,7 @@ def render_markdown(s: ClassSummary) -> str:
 
 
 def _plain(text: Any) -> str:
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    return inert(text, multiline=False)
 
 
 def render_terminal(s: ClassSummary, rich_out: bool, write: Any) -> None:
@@ -152,8 +154,9 @@ def render_terminal(s: ClassSummary, rich_out: bool, write: Any) -> None:
         from rich.markup import escape
         from rich.table import Table
 
-        console = Console(highlight=False)
-        console.print(f"[bold]{escape(s.section)} {escape(s.title)}[/] — {s.students} 人 / students: {_counts(s)}")
+        console = Console(highlight=False, emoji=False)
+        console.print(f"[bold]{escape(_plain(s.section))} {escape(_plain(s.title))}[/] — "
+                      f"{s.students} 人 / students: {_counts(s)}")
         console.print(_stats(s))
         top = max((n for _, n in s.histogram), default=0) or 1
         t = Table(title="得点分布 / score distribution")
@@ -166,13 +169,13 @@ def render_terminal(s: ClassSummary, rich_out: bool, write: Any) -> None:
         for col in ("exercise", "check", "pass rate"):
             t.add_column(col)
         for ex, cid, p, n in s.checks:
-            t.add_row(escape(ex), escape(cid), f"{p}/{n} ({100 * p / n:.0f}%)")
+            t.add_row(escape(_plain(ex)), escape(_plain(cid)), f"{p}/{n} ({100 * p / n:.0f}%)")
         console.print(t)
         t = Table(title="よくある誤解 / most frequent misconceptions")
         for col in ("exercise", "misconception", "students"):
             t.add_column(col)
         for ex, text, n in s.misconceptions:
-            t.add_row(escape(ex), escape(_plain(text)), str(n))
+            t.add_row(escape(_plain(ex)), escape(_plain(text)), str(n))
         console.print(t)
         for head, items in (("異常終了・時間切れ / crashed or timed out", s.trouble),
                             ("受け付けなかった提出物 / rejected", s.rejected)):
@@ -183,17 +186,17 @@ def render_terminal(s: ClassSummary, rich_out: bool, write: Any) -> None:
         for g in s.identical:
             console.print("  " + escape(", ".join(_plain(w) for w in g)))
         return
-    write(f"{s.section} {s.title} — {s.students} 人 / students: {_counts(s)}")
+    write(f"{_plain(s.section)} {_plain(s.title)} — {s.students} 人 / students: {_counts(s)}")
     write(_stats(s))
     write("得点分布 / score distribution:")
     for label, n in s.histogram:
         write(f"  {label:>9} {n:4d} {'#' * n}")
     write("チェックごとの正答率 / pass rate per check:")
     for ex, cid, p, n in s.checks:
-        write(f"  {ex:<10} {cid:<40} {p}/{n} ({100 * p / n:.0f}%)")
+        write(f"  {_plain(ex):<10} {_plain(cid):<40} {p}/{n} ({100 * p / n:.0f}%)")
     write("よくある誤解 / most frequent misconceptions:")
     for ex, text, n in s.misconceptions:
-        write(f"  {n:3d} × {ex}: {_plain(text)}")
+        write(f"  {n:3d} × {_plain(ex)}: {_plain(text)}")
     for head, items in (("異常終了・時間切れ / crashed or timed out", s.trouble),
                         ("受け付けなかった提出物 / rejected", s.rejected)):
         write(f"{head}: {len(items)}")

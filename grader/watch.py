@@ -12,7 +12,8 @@ from typing import Any
 
 from grader.errors import GraderError
 from grader.models import SectionReport, Text
-from grader.report import STATUS_LABEL, render_plain
+from grader.report import STATUS_LABEL, inert_report, render_plain
+from grader.sanitize import inert
 
 DEBOUNCE_MS = 300  # an editor's save is often several events (truncate, write, rename): grade once
 
@@ -28,6 +29,7 @@ def _label(status: str, lang: str) -> str:
 
 def diff_lines(old: SectionReport, new: SectionReport, lang: str) -> list[str]:
     """What changed from `old` to `new`: the score, and each check whose status changed (with feedback)."""
+    old, new = inert_report(old), inert_report(new)
     delta = new.score - old.score
     sign = f"+{delta:g}" if delta > 0 else f"{delta:g}"
     lines = [
@@ -176,7 +178,7 @@ def watch_section(
         try:
             report = grade_checks(section_id, path, timeout=timeout)
         except GraderError as e:
-            say(f"grade: {e}")
+            say(f"grade: {inert(e)}")
             return
         if interrupts.count > 1:  # pytest swallowed the second Ctrl-C: this report is cut short, not a result
             raise KeyboardInterrupt
@@ -184,7 +186,7 @@ def watch_section(
         if last is None:
             render_plain(report, lang, say)
         else:
-            say(f"[{time.strftime('%H:%M:%S')}] {section_id}")
+            say(f"[{time.strftime('%H:%M:%S')}] {inert(section_id, multiline=False)}")
             for line in diff_lines(last, report, lang):
                 say(line)
         last = report
@@ -194,8 +196,8 @@ def watch_section(
         mode = _t("定期確認", "polling", lang) if poll else _t("保存を監視", "on save", lang)
         say(
             _t(
-                f"監視中 ({mode}): {path} — 保存すると採点します。Ctrl-C で終了",
-                f"watching ({mode}): {path} — save to re-grade; Ctrl-C to stop",
+                f"監視中 ({mode}): {inert(path, multiline=False)} — 保存すると採点します。Ctrl-C で終了",
+                f"watching ({mode}): {inert(path, multiline=False)} — save to re-grade; Ctrl-C to stop",
                 lang,
             )
         )
