@@ -158,10 +158,18 @@ class _UnitRng:
 # ---------------------------------------------------------------- conv / pool output size (day2.section4)
 
 
+def max_conv_padding(fh: int) -> int:
+    """The largest padding drawn for a filter of size fh: (FH − 1)//2, the "same" padding of an odd filter.
+
+    A padding as large as the filter only adds windows that see nothing but zeros, which no real layer does.
+    """
+    return (fh - 1) // 2
+
+
 def draw_conv_output_size(rng: random.Random) -> Params:
     fh = rng.choice([1, 2, 3, 5, 7, 11])
     return {"H": rng.randint(max(fh, 5), 64), "FH": fh, "S": rng.choice([1, 2, 2, 3, 4]),
-            "P": rng.choice([0, 1, 1, 2, 3])}
+            "P": rng.choice([p for p in (0, 1, 1, 2, 3) if p <= max_conv_padding(fh)])}
 
 
 def solve_conv_output_size(p: Params) -> int:
@@ -179,7 +187,9 @@ MISTAKES_CONV_OUTPUT_SIZE = {
 
 def draw_pool_output_size(rng: random.Random) -> Params:
     ph = rng.choice([2, 2, 3])
-    return {"H": rng.randint(6, 56), "PH": ph, "S": rng.choice([1, 2, 2, 3]), "P": rng.choice([0, 0, 1])}
+    # stride ≤ window: a stride larger than the window would skip input pixels, which no pooling layer does
+    return {"H": rng.randint(6, 56), "PH": ph, "S": rng.choice([s for s in (1, 2, 2, 3) if s <= ph]),
+            "P": rng.choice([0, 0, 1])}
 
 
 def solve_pool_output_size(p: Params) -> int:
@@ -353,9 +363,14 @@ MISTAKES_SIGMOID_GRAD = {
 }
 
 
+TANH_GRAD_X = (-2.0, -1.5, -1.0, -0.8, -0.5, -0.3, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0)
+
+
 def draw_tanh_grad(rng: random.Random) -> Params:
-    x = rng.choice([-2.0, -1.5, -1.0, -0.8, -0.5, -0.3, 0.3, 0.5, 0.8, 1.0, 1.5, 2.0])
-    return {"x": x, "t": round(math.tanh(x), 4)}
+    x = rng.choice(TANH_GRAD_X)
+    # tanh(x) is shown to 6 decimals (as text, so format_value does not cut it to 4): with 4, 1 − t² misses the
+    # answer's last digit at x = ±0.5 and ±1.5 (1 − 0.4621² = 0.78646 → 0.7865, but tanh′(0.5) = 0.78645 → 0.7864)
+    return {"x": x, "t": f"{math.tanh(x):.6f}"}
 
 
 def solve_tanh_grad(p: Params) -> float:

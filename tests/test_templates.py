@@ -113,6 +113,65 @@ def test_known_values():
     assert T.format_value(-0.00001) == "0" and T.format_value(2.0) == "2" and T.format_value([0.5, 1]) == "[0.5, 1]"
 
 
+def test_tanh_explanation_digits_agree_with_numpy_for_every_drawable_x():
+    """The explanation's tanh(x) and 1 − tanh² are right to their last digit (4 decimals of tanh were not: ±0.5, ±1.5)."""
+    import random
+    import re
+
+    pattern = re.compile(r"tanh\((?P<x>-?[\d.]+)\) ≈ (?P<t>-?[\d.]+), so 1 − \((?P=t)\)² ≈ (?P<a>-?[\d.]+)\.")
+    seen = set()
+    for seed in range(400):
+        d = T.draw("tanh_grad", seed)
+        x = d.params["x"]
+        seen.add(x)
+        m = pattern.search(d.question.explanation.en)
+        assert m, d.question.explanation.en
+        t = float(m["t"])
+        assert float(m["x"]) == x and t == round(float(np.tanh(x)), 6)  # tanh shown with 6 correct decimals
+        assert round(1 - t**2, 4) == round(float(1 - np.tanh(x) ** 2), 4) == float(m["a"])  # its square gives the answer
+        assert f"tanh({m['x']}) ≈ {m['t']} なので 1 − ({m['t']})² ≈ {m['a']}" in d.question.explanation.ja
+    assert seen == set(T.TANH_GRAD_X)  # every drawable x was checked
+    assert {T.draw_tanh_grad(random.Random(i))["x"] for i in range(400)} <= set(T.TANH_GRAD_X)
+
+
+DRAW_SEEDS = range(3000)
+
+
+def test_conv_padding_is_never_as_large_as_the_filter_over_many_seeds():
+    import random
+
+    for seed in DRAW_SEEDS:
+        p = T.draw_conv_output_size(random.Random(seed))
+        assert 0 <= p["P"] <= (p["FH"] - 1) // 2 < p["FH"], (seed, p)
+    for seed in range(400):  # the questions as drawn (redraws included) keep it too
+        p = T.draw("conv_output_size", seed).params
+        assert p["P"] <= (p["FH"] - 1) // 2, (seed, p)
+    drawn = [T.draw_conv_output_size(random.Random(seed)) for seed in DRAW_SEEDS]
+    assert {p["P"] for p in drawn if p["FH"] >= 7} == {0, 1, 2, 3}  # still varied where the filter allows it
+
+
+def test_pool_stride_never_exceeds_the_window_over_many_seeds():
+    import random
+
+    for seed in DRAW_SEEDS:
+        p = T.draw_pool_output_size(random.Random(seed))
+        assert 1 <= p["S"] <= p["PH"] and p["P"] < p["PH"], (seed, p)
+    for seed in range(400):
+        p = T.draw("pool_output_size", seed).params
+        assert p["S"] <= p["PH"], (seed, p)
+    drawn = [T.draw_pool_output_size(random.Random(seed)) for seed in DRAW_SEEDS]
+    assert {(p["PH"], p["S"]) for p in drawn} == {(2, 1), (2, 2), (3, 1), (3, 2), (3, 3)}
+
+
+def test_adam_no_bias_correction_says_the_first_step_grows_about_3_16_times():
+    p = {"lr": 0.01, "W": 1.0, "g": 0.5}
+    step = p["W"] - T.MISTAKES["adam_step"]["no_bias_correction"](p)
+    right = p["W"] - T.solve_adam_step(p)
+    assert math.isclose(step / right, 0.1 / math.sqrt(0.001), rel_tol=1e-5)  # ≈ 3.16, not √0.001/0.1 ≈ 0.32
+    why = T.load_templates()["adam_step"].misconceptions["no_bias_correction"]
+    assert "0.1/√0.001 ≈ 3.16" in why.ja and "0.1/√0.001 ≈ 3.16" in why.en and "√0.001/0.1" not in why.ja
+
+
 def test_a_template_whose_mistakes_all_equal_the_answer_is_reported(monkeypatch):
     from grader.bankcheck import template_problems
 

@@ -35,6 +35,19 @@ def _minibatches_per_epoch(train_size, batch_size):
     return float(len(batches))
 
 
+def _samples_per_update(train_size, batch_size):
+    """Over how many samples one update's error is averaged: draw one mini-batch with get_minibatch, then divide
+    the sum of its per-sample cross-entropy errors by the batch error of the reference cross_entropy_error."""
+    from solutions.day1 import section3 as sec3
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(10), size=train_size)  # a prediction y for every sample
+    labels = rng.integers(0, 10, size=train_size)
+    y, t = sol.get_minibatch(probs, labels, batch_size, rng)
+    per_sample = sum(sec3.cross_entropy_error(y[i], np.array(t[i])) for i in range(len(y)))
+    return float(round(per_sample / sec3.cross_entropy_error(y, t)))
+
+
 def answers():
     return {
         "q03": [round(float(v), 6) for v in sol.numerical_gradient(_square_sum, np.array([3.0, 4.0]))],
@@ -42,4 +55,5 @@ def answers():
         "q05": _descend(1.0, 1.1, 2),
         "q09": _minibatches_per_epoch(100_000, 500),
         "q11": _central_difference(_square_sum, 3.0, 0.1),
+        "q18": _samples_per_update(100_000, 500),
     }

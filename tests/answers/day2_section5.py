@@ -4,6 +4,9 @@ Parameter counts come from conv_param_count / fc_param_count; the AlexNet questi
 alexnet_summary (227×227 unless the question says 224).
 """
 
+import numpy as np
+
+from solutions.day2 import section4 as sec4
 from solutions.day2 import section5 as sol
 
 
@@ -25,6 +28,15 @@ def _fc6_inputs():
     return c * h * w
 
 
+def _fc_after_global_pooling(shape, classes):
+    """Global average pooling is a pooling whose window is the whole map: the reference Pooling with window = stride
+    = H×W gives its output shape (the max and the average give the same shape); the FC layer then takes C·1·1."""
+    c, h, w = shape
+    pooled = sec4.Pooling(h, w, stride=h).forward(np.zeros((1, c, h, w)))
+    assert pooled.shape == (1, c, 1, 1)
+    return sol.fc_param_count(pooled[0].size, classes)
+
+
 def answers():
     return {
         "q02": sol.conv_param_count(3, 96, 11, 11),
@@ -36,4 +48,5 @@ def answers():
         "q08": _rows()["pool1"][0][1],
         "q09": sol.conv_param_count(256, 64, 1, 1),
         "q10": _fc_share_percent(),
+        "q15": _fc_after_global_pooling((512, 7, 7), 1000),
     }
