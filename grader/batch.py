@@ -1,9 +1,9 @@
 """Grade a whole class: submissions in parallel worker processes, one result file per student, resumable.
 
-Each grading process is forked from a template that has already imported pytest, numpy and pydantic
-(multiprocessing's forkserver with a preload), runs in its own session, and grades one submission at a
-time as `grade section2` does (the learner's code in its own worker child, per-check limits), with two
-savings that change no verdict (tests/test_runner_loop.py, tests/test_template.py):
+Each grading process is forked from the batch process after it has imported pytest, numpy and pydantic
+(no multiprocessing forkserver: its socket would be reachable by learner code), runs in its own session, and
+grades one submission at a time as `grade section2` does (the learner's code in its own worker child,
+per-check limits), with two savings that change no verdict (tests/test_runner_loop.py, tests/test_template.py):
 - one pytest session per grading process for all its submissions (grader.runner.run_many): pytest's set-up
   and collection are paid once, not per submission;
 - unsandboxed learner workers are forked from a pre-loaded worker template (grader.spawn.Template) instead
@@ -36,7 +36,7 @@ from grader.intake import Entry, scan
 RESULTS_DIR = "results"
 MANIFEST = "batch.json"
 WALL_LIMIT = 300.0
-ENGINE_FILES = ("checking.py", "course.py", "models.py", "proxy.py", "quiz.py", "runner.py", "section.py",
+ENGINE_FILES = ("checking.py", "course.py", "models.py", "proxy.py", "quiz.py", "reply.py", "runner.py", "section.py",
                 "spawn.py", "worker.py", "batch.py", "intake.py")
 PRELOAD = ["grader.section", "grader.runner", "grader.proxy", "grader.checking", "grader.quiz"]
 
@@ -260,13 +260,15 @@ class _Slot:
 
 class _Pool:
     def __init__(self, jobs: int):
+        import importlib
         import multiprocessing as mp
 
-        try:
-            self.ctx = mp.get_context("forkserver")
-            self.ctx.set_forkserver_preload(PRELOAD)
-        except ValueError:
-            self.ctx = mp.get_context("fork")
+        # fork, never forkserver: a forkserver listens on a socket in the temp directory that learner code of the
+        # same uid could connect to and have it unpickle and run anything outside every limit (issue 11 §4). The
+        # grading modules are imported here once, so each fork starts with them loaded (what the preload gave).
+        for name in PRELOAD:
+            importlib.import_module(name)
+        self.ctx = mp.get_context("fork")
         self.slots = [self._spawn() for _ in range(jobs)]
 
     def _spawn(self) -> _Slot:
@@ -408,6 +410,8 @@ def _grade_all(section_id: str, todo: deque[Entry], version: str, jobs: int, opt
                become_subreaper: Any, child_pids: Any, reap_strays: Any) -> None:
     from multiprocessing.connection import wait
 
+    from grader.worker import stopped
+
     become_subreaper()  # grading processes' orphans come back here and are swept
     stage = Path(tempfile.mkdtemp(prefix="grade-batch-"))
     sec = section_id.split(".")[1]
@@ -422,7 +426,7 @@ def _grade_all(section_id: str, todo: deque[Entry], version: str, jobs: int, opt
     try:
         keep = child_pids()
         pool = _Pool(jobs)
-        keep |= child_pids() - {s.proc.pid for s in pool.slots}  # the forkserver, a resource tracker
+        keep |= child_pids() - {s.proc.pid for s in pool.slots}  # a resource tracker, if multiprocessing made one
         waiting: dict[str, Entry] = {}
         n = 0
         while (todo or waiting) and not stop:
@@ -464,13 +468,16 @@ def _grade_all(section_id: str, todo: deque[Entry], version: str, jobs: int, opt
                         record(e, dict(rec, final=False), False)  # a grader fault: tried again next run
                     continue
                 over = now - slot.started > wall_limit
-                if slot.proc.sentinel in ready or slot.conn in ready or over:
+                halted = not over and stopped(slot.proc.pid)  # SIGSTOP from outside the workers' namespaces
+                if slot.proc.sentinel in ready or slot.conn in ready or over or halted:
                     del waiting[slot.key]  # type: ignore[arg-type]
                     pool.replace(slot)
                     reap_strays(keep)
                     shutil.rmtree(stage / slot.key, ignore_errors=True)  # type: ignore[operator]
                     msg = (f"提出物ごとの制限時間 {wall_limit:g} 秒を超えました / over the per-submission wall limit "
-                           f"({wall_limit:g} s)" if over else "採点プロセスが終了しました / the grading process died")
+                           f"({wall_limit:g} s)" if over else
+                           "採点プロセスが停止されました / the grading process was stopped" if halted else
+                           "採点プロセスが終了しました / the grading process died")
                     rec = make_record(e, version, "error", _blank_report(section_id, msg), msg)
                     record(e, dict(rec, final=over), False)  # a death may be passing: tried again next run
     finally:

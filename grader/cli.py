@@ -55,7 +55,12 @@ def _sandbox(mode: str) -> bool:
     from grader.errors import UsageError
 
     try:
-        return sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True))
+        use = sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True))
+        from grader.spawn import pid_warning
+
+        if (line := pid_warning(bool(use))) is not None:
+            typer.echo(line, err=True)
+        return bool(use)
     except sandbox.SandboxUnavailable as e:
         raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: {e}"
                          ) from None

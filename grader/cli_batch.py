@@ -32,7 +32,12 @@ def _sandbox(mode: str) -> bool:
     if mode not in sandbox.MODES:
         raise UsageError(f"--sandbox: auto, require, off のいずれか / one of auto, require, off (not {mode!r})")
     try:
-        return bool(sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True)))
+        use = bool(sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True)))
+        from grader.spawn import pid_warning
+
+        if (line := pid_warning(bool(use))) is not None:
+            typer.echo(line, err=True)
+        return bool(use)
     except sandbox.SandboxUnavailable as e:
         raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: "
                          f"{e}") from None

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from grader.worker import PR_SET_CHILD_SUBREAPER, kill_group, prctl, sweep
+from grader.worker import PR_SET_CHILD_SUBREAPER, kill_group, prctl, stopped, sweep
 from grader.worker import child_pids as child_pids  # re-exported: proxy and batch take it from here
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -25,6 +25,52 @@ MAX_HEADER = 8 << 20  # the JSON part of one answer
 LIMITS = {"memory": 2 << 30, "cpu": 120, "fsize": 64 << 20, "recursion": 3000}
 _PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 _subreaper_set = False
+_pidns: tuple[list[str], str] | None = None
+# `sh` as the namespace's init, the command as its child (pid 2: ordinary signal semantics, unlike an init);
+# `; exit $?` keeps sh from exec-ing the command in its place, and relays a death by signal N as 128 + N.
+_INIT = ["/bin/sh", "-c", '"$0" "$@"; exit $?']
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            return [int(k) for k in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def pid_warning(sandboxed: bool) -> str | None:
+    """The line the CLI shows when workers would share the grader's PID space (no sandbox, no PID namespace)."""
+    if sandboxed or pid_namespace()[0]:
+        return None
+    return ("PID 名前空間なし: 提出物が採点プロセスにシグナルを送れます / no PID namespace: a submission can signal "
+            f"the grader's processes ({pid_namespace()[1]})")
+
+
+def pid_namespace() -> tuple[list[str], str]:
+    """(argv prefix, why not): run a command in a PID namespace of its own, where it cannot name — and so cannot
+    signal — the grader or any process outside (SECURITY.md row 54), and where everything it starts dies with
+    it. A /proc of its own too (a mount namespace): the grader's processes, their command lines and
+    environments are not listed there. util-linux `unshare`; as a normal user with a user namespace too. Probed once per process; ([], reason)
+    where the kernel or the machine does not allow it (the CLI then says so: it never implies protection)."""
+    global _pidns
+    if _pidns is not None:
+        return _pidns
+    unshare = shutil.which("unshare", path="/usr/bin:/bin:/usr/sbin:/sbin")
+    if os.environ.get("GRADER_PIDNS_DISABLE"):  # lets tests see the "unavailable" path on any machine
+        _pidns = ([], "GRADER_PIDNS_DISABLE is set")
+    elif not sys.platform.startswith("linux") or unshare is None:
+        _pidns = ([], "no util-linux unshare here")
+    else:
+        user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+        prefix = [unshare, *user, "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
+        try:
+            ok = subprocess.run([*prefix, *_INIT, "/bin/true"], stdin=subprocess.DEVNULL, capture_output=True,
+                                timeout=10).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        _pidns = (prefix + _INIT, "") if ok else ([], "the kernel refused a PID namespace (unshare --pid)")
+    return _pidns
 
 
 class WorkerDied(Exception):
@@ -108,7 +154,8 @@ class Template:
         self.dir = tempfile.mkdtemp(prefix="grade-template-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
-            [sys.executable, *_python_flags(), str(WORKER_SCRIPT), "--template", str(theirs.fileno())],
+            [*pid_namespace()[0], sys.executable, *_python_flags(), str(WORKER_SCRIPT), "--template",
+             str(theirs.fileno())],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -122,7 +169,17 @@ class Template:
         self.sock = ours
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        """Running and able to serve: a template that a worker stopped (SIGSTOP) counts as gone, and so does one
+        whose PID-namespace wrappers (unshare → sh) outlive it for a moment after it was killed."""
+        if self.proc.poll() is not None or stopped(self.proc.pid):
+            return False
+        pid = self.proc.pid
+        for _ in range(len(pid_namespace()[0]) and 2):  # unshare → sh → the template
+            kids = _children(pid)
+            if not kids:
+                return False
+            pid = min(kids)
+        return True
 
     def fork(self, workdir: str, limits: dict[str, int], fds: list[int]) -> _Forked:
         """Ask for a worker on `fds` (req_r, resp_w, stdout, stderr); OSError when the template is gone."""
@@ -261,6 +318,7 @@ class WorkerProcess:
         become_subreaper()
         self.dir = tempfile.mkdtemp(prefix="grade-")
         self.sandboxed = sandbox
+        self.relayed = sandbox  # a wrapper (bwrap, sh in a PID namespace) reports a death by signal N as 128 + N
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -278,6 +336,9 @@ class WorkerProcess:
                 from grader.sandbox import wrap
 
                 argv = wrap(argv, self.dir, hide)
+            else:  # bubblewrap has its own PID namespace; without it, one of unshare's
+                argv = [*pid_namespace()[0], *argv]
+                self.relayed = bool(pid_namespace()[0])
             self.proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
@@ -355,7 +416,7 @@ class WorkerProcess:
     def _settle(self) -> None:
         """The worker closed its pipe: under bwrap, let bwrap exit with the worker's status (128 + signal)
         before kill() would replace it with our SIGKILL. Without the sandbox the worker is already gone."""
-        if self.sandboxed or isinstance(self.proc, _Forked):  # forked: the template reports once it has reaped
+        if self.relayed or isinstance(self.proc, _Forked):  # forked: the template reports once it has reaped
             try:
                 self.proc.wait(timeout=1.0)
             except subprocess.TimeoutExpired:
@@ -432,8 +493,8 @@ class WorkerProcess:
 
     def returncode(self) -> int | None:
         rc = self.proc.poll()
-        if self.sandboxed and rc is not None and rc > 128:
-            return -(rc - 128)  # bwrap reports a child killed by signal N as exit 128 + N
+        if self.relayed and rc is not None and rc > 128:
+            return -(rc - 128)  # bwrap and sh report a child killed by signal N as exit 128 + N
         return rc
 
     def output(self) -> tuple[bytes, int]:

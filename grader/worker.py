@@ -659,6 +659,33 @@ def child_pids() -> set:
     return found
 
 
+def stopped(pid: int, depth: int = 3) -> bool:
+    """Whether `pid` or one of its descendants (`depth` generations) is stopped (SIGSTOP, a tracer): a process
+    that would never answer again although it is alive."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state in (b"T", b"t"):
+        return True
+    if depth <= 0:
+        return False
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                kids = [int(k) for k in f.read().split()]
+        except (OSError, ValueError):
+            continue
+        if any(stopped(k, depth - 1) for k in kids):
+            return True
+    return False
+
+
 def sweep(keep: set) -> int:
     """Kill and reap every child of this process not in `keep` (what a submission left behind, reparented here
     by the subreaper flag). Returns how many were killed."""

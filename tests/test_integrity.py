@@ -22,7 +22,7 @@ import pytest
 from tests import conftest
 from tests.conftest import ROOT, grade_file, run_grade
 
-SECTIONS = sorted(f"{p.parent.name}.{p.stem}" for p in (ROOT / "solutions").glob("day*/section*.py"))
+SECTIONS = [s.id for s in __import__("grader.course", fromlist=["load_course"]).load_course().sections]
 
 ZEROING = '''
 
@@ -78,6 +78,12 @@ INPUT_FREE = {
                       "test_fc_param_count_no_bias", "test_alexnet_rows", "test_alexnet_shapes",
                       "test_alexnet_params", "test_alexnet_total", "test_alexnet_other_inputs"},
 }
+
+
+def result(out: Path, student: str) -> dict:
+    from grader.batch import result_name
+
+    return json.loads((out / "results" / result_name(student)).read_text(encoding="utf-8"))
 
 
 def staged(tmp_path: Path, section: str, code: str, *, prepend: str = "") -> Path:
@@ -158,9 +164,9 @@ def test_a_student_who_mutates_everything_costs_the_next_students_nothing(tmp_pa
     g = run_grade("batch", section, str(subs), "--out", str(out), "--jobs", jobs, "--sandbox", sandbox)
     assert g.rc in (0, 1), g.err
     for student in ("b_honest", "c_honest"):
-        rec = json.loads((out / "results" / f"{student}.json").read_text(encoding="utf-8"))
+        rec = result(out, student)
         assert rec["status"] == "ok" and rec["score"] == rec["max_score"] > 0, (student, rec["checks"])
-    attacker = json.loads((out / "results" / "a_attacker.json").read_text(encoding="utf-8"))
+    attacker = result(out, "a_attacker")
     assert attacker["score"] < attacker["max_score"]
 
 
@@ -348,3 +354,84 @@ def test_odd_return_values_are_failures_never_grader_faults(section, tmp_path):
     assert not faults, faults
     for name, report in got:
         assert report.score < report.max_score, name
+
+
+# ---------------------------------------------------------------- 4. the grader's other processes are out of reach
+
+STOPPER = '''
+
+# ---- appended: SIGSTOP every process of the grader that /proc shows, then carry on as the reference
+import os as _os
+import signal as _signal
+
+for _pid in _os.listdir("/proc"):
+    if not _pid.isdigit() or int(_pid) == _os.getpid():
+        continue
+    try:
+        _cmd = open(f"/proc/{_pid}/cmdline", "rb").read()
+    except OSError:
+        continue
+    if b"grader" in _cmd or b"pytest" in _cmd or b"multiprocessing" in _cmd:
+        try:
+            _os.kill(int(_pid), _signal.SIGSTOP)
+        except OSError:
+            pass
+'''
+
+
+def _pidns_or_skip() -> None:
+    from grader.spawn import pid_namespace
+
+    prefix, why = pid_namespace()
+    if not prefix:
+        pytest.skip(f"no PID namespace here ({why}): a submission could stop the grader, and the CLI says so")
+
+
+@pytest.mark.slow
+def test_a_submission_cannot_stop_the_batch(tmp_path):
+    """Without the sandbox, workers live in a PID namespace of their own: the grader's pids name nothing there."""
+    _pidns_or_skip()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    reference = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
+    (subs / "a_stopper.py").write_text(reference + STOPPER, encoding="utf-8")
+    (subs / "b_honest.py").write_text(reference, encoding="utf-8")
+    out = tmp_path / "out"
+    for jobs in ("1", "2"):
+        g = run_grade("batch", "section2", str(subs), "--out", str(out / jobs), "--jobs", jobs, "--sandbox", "off",
+                      timeout=240)
+        assert g.rc == 0, g.out + g.err
+        for student in ("a_stopper", "b_honest"):
+            rec = result(out / jobs, student)
+            assert rec["score"] == rec["max_score"], (student, rec["status"], rec.get("reason"))
+
+
+SOCKETS = '''
+
+# ---- appended: list the unix sockets a learner of the same uid could connect to (a forkserver's listener)
+_found = [line.split()[-1] for line in open("/proc/net/unix").read().splitlines()[1:]
+          if len(line.split()) > 7 and ("pymp" in line or "listener" in line)]
+open(REPORT, "w").write("\\n".join(_found))
+'''
+
+
+@pytest.mark.slow
+def test_no_helper_of_the_batch_listens_where_learner_code_can_connect(tmp_path):
+    report = tmp_path / "sockets.txt"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    reference = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
+    (subs / "a.py").write_text(reference + SOCKETS.replace("REPORT", repr(str(report))), encoding="utf-8")
+    g = run_grade("batch", "section2", str(subs), "--out", str(tmp_path / "out"), "--jobs", "2", "--sandbox", "off")
+    assert g.rc == 0, g.out + g.err
+    assert report.exists() and report.read_text(encoding="utf-8") == "", report.read_text(encoding="utf-8")
+
+
+def test_the_cli_says_so_when_workers_share_the_graders_pid_space(tmp_path):
+    """Where no PID namespace can be made, grading still works and says what is not guaranteed."""
+    g = grade_file("section2", ROOT / "solutions" / "day2" / "section2.py", "--sandbox", "off")
+    assert g.rc == 0
+    g = run_grade("section2", "--submission", str(ROOT / "solutions" / "day2" / "section2.py"), "--no-quiz",
+                  "--sandbox", "off", env={"GRADER_PIDNS_DISABLE": "1"})
+    assert g.rc == 0, g.err
+    assert "PID" in g.err, g.err
