@@ -51,8 +51,9 @@ def pid_namespace() -> tuple[list[str], str]:
     """(argv prefix, why not): run a command in a PID namespace of its own, where it cannot name — and so cannot
     signal — the grader or any process outside (SECURITY.md row 54), and where everything it starts dies with
     it. A /proc of its own too (a mount namespace): the grader's processes, their command lines and
-    environments are not listed there. util-linux `unshare`; as a normal user with a user namespace too. Probed once per process; ([], reason)
-    where the kernel or the machine does not allow it (the CLI then says so: it never implies protection)."""
+    environments are not listed there. util-linux `unshare`; as a normal user with a user namespace too.
+    Probed once per process; ([], reason) where the kernel or the machine does not allow it (the CLI then says
+    so: it never implies protection)."""
     global _pidns
     if _pidns is not None:
         return _pidns
