@@ -28,7 +28,7 @@ _subreaper_set = False
 _pidns: tuple[list[str], str] | None = None
 # `sh` as the namespace's init, the command as its child (pid 2: ordinary signal semantics, unlike an init);
 # `; exit $?` keeps sh from exec-ing the command in its place, and relays a death by signal N as 128 + N.
-_INIT = ["/bin/sh", "-c", '"$0" "$@"; exit $?']
+_INIT = ["/bin/sh", "-c", 'unset PWD OLDPWD; "$0" "$@"; exit $?']  # sh would add PWD to the allow-listed env
 
 
 def _children(pid: int) -> list[int]:
