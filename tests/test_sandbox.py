@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
 from pathlib import Path
 
@@ -111,25 +114,96 @@ def test_resolve_caches_the_probe_and_shows_the_banner_once(monkeypatch):
         sandbox.resolve("sometimes")
 
 
-def test_wrap_hides_the_project_and_keeps_what_the_interpreter_needs(tmp_path, monkeypatch):
+def _mounts(args: list[str]) -> list[tuple[str, str, str]]:
+    """(option, source, destination) of every --ro-bind/--bind/--symlink, ("--tmpfs", "", dest) of a tmpfs."""
+    out = []
+    for i, a in enumerate(args):
+        if a in ("--ro-bind", "--bind", "--symlink"):
+            out.append((a, args[i + 1], args[i + 2]))
+        elif a == "--tmpfs":
+            out.append((a, "", args[i + 1]))
+    return out
+
+
+def test_wrap_binds_an_allow_list_on_an_empty_read_only_root(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: "/usr/bin/bwrap")
     extra, work = tmp_path / "class-submissions", tmp_path / "w"
     extra.mkdir()
     work.mkdir()
-    args = sandbox.wrap(["python", "worker.py"], str(work), hide=(extra,))
-    tmpfs = {args[i + 1] for i, a in enumerate(args) if a == "--tmpfs"}
-    assert str(extra.resolve()) in tmpfs  # batch: more folders to hide (the class's files, the results)
-    binds = [(args[i], args[i + 1]) for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
-    assert str(ROOT) in tmpfs and "/tmp" in tmpfs
-    assert ("--bind", str(work.resolve())) in binds
-    assert ("--ro-bind", str(sandbox.WORKER_SCRIPT)) in binds
+    inside_stdlib = Path(json.__file__).resolve().parent  # a hidden folder inside an allowed one gets masked
+    argv = ["python", "-s", str(ROOT / "grader" / "worker.py"), "3", "4"]
+    args = sandbox.wrap(argv, str(work), hide=(extra, inside_stdlib))
+    mounts = _mounts(args)
+    binds = [(o, src, dest) for o, src, dest in mounts if o in ("--ro-bind", "--bind")]
+    assert all(o == "--ro-bind" for o, _, _ in binds)  # nothing of the host is writable
+    sources = [Path(src) for _, src, _ in binds]
+    dests = [Path(dest) for _, _, dest in mounts]
+    assert Path("/") not in dests  # no `--ro-bind / /`: an empty root, then the allow-list
+    for p in sources:  # no allowed path holds the project, the home folder or the host's /tmp
+        for hidden in (ROOT, Path.home(), Path("/tmp"), extra.resolve()):
+            assert p != hidden and p not in hidden.parents, (p, hidden)
+    in_project = sorted(str(p) for p in sources if ROOT in p.parents)  # e.g. a .venv inside the checkout
+    for p in in_project:
+        assert p == str(sandbox.WORKER_SCRIPT) or p.endswith("pyvenv.cfg") or Path(p).name in ("numpy", "numpy.libs"), p
+    site = [p for p in sources if p.name in ("site-packages", "dist-packages")]
+    assert site == []  # never a whole site-packages: numpy's folders only
+    assert str(extra.resolve()) not in " ".join(args)  # batch's extra folders: simply not there
+    assert ("--tmpfs", "", str(inside_stdlib)) in mounts
+    assert ("--remount-ro", str(inside_stdlib)) in zip(args, args[1:], strict=False)
+    # the worker script alone, at a neutral path (argv rewritten); the staged folder read-only at its own path
+    assert ("--ro-bind", str(sandbox.WORKER_SCRIPT), sandbox.SANDBOX_WORKER) in binds
+    assert args[-6:] == ["--", "python", "-s", sandbox.SANDBOX_WORKER, "3", "4"]
+    assert ("--ro-bind", str(work.resolve()), str(work.resolve())) in binds
+    # the only writable place: one capped tmpfs at /tmp, the worker's cwd, HOME and TMPDIR
+    i = args.index(sandbox.SANDBOX_TMP, args.index("--tmpfs"))
+    assert args[i - 3:i + 1] == ["--size", str(sandbox.TMPFS_SIZE), "--tmpfs", "/tmp"]
+    assert sandbox.WORK_DIR.startswith("/tmp/")
+    for pair in (("--chdir", sandbox.WORK_DIR), ("--remount-ro", "/"), ("--remount-ro", "/dev")):
+        assert pair in zip(args, args[1:], strict=False), pair
+    assert [args[j + 2] for j, a in enumerate(args) if a == "--setenv"] == [sandbox.WORK_DIR] * 2
     for flag in ("--unshare-all", "--die-with-parent", "--new-session"):
         assert flag in args
-    assert args[-3:] == ["--", "python", "worker.py"]
-    # the order stacks mounts: a folder is hidden before anything under it is bound back
-    pos = {(a, args[i + 1]): i for i, a in enumerate(args) if a in ("--tmpfs", "--bind", "--ro-bind")}
-    assert pos[("--tmpfs", "/tmp")] < pos[("--bind", str(work.resolve()))]
-    assert pos[("--tmpfs", str(ROOT))] < pos[("--ro-bind", str(sandbox.WORKER_SCRIPT))]
+    # parents first: the tmpfs at /tmp before the staged folder bound inside it
+    pos = {(o, dest): args.index(dest, args.index(o)) for o, _, dest in mounts}
+    assert pos[("--tmpfs", "/tmp")] < pos[("--ro-bind", str(work.resolve()))]
+    assert sandbox.allow_list() is sandbox.allow_list()  # computed once per process
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux only")
+def test_a_bubblewrap_that_cannot_cap_the_tmpfs_is_reported_not_trusted(tmp_path):
+    """bubblewrap < 0.5 has no `--size`: the probe uses the very arguments a worker gets, so `require` exits 2
+    naming it and `auto` grades unsandboxed with the banner, instead of claiming a cap it does not have."""
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nfor a in "$@"; do [ "$a" = --size ] && { echo "bwrap: Unknown option --size" >&2;'
+                    ' exit 1; }; done\nexec /usr/bin/bwrap "$@"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}:{os.environ.get('PATH', '')}"}
+    g = grade(probe_submission(tmp_path, ""), "--sandbox", "require", env_extra=env)
+    assert g.rc == 2 and "the sandbox is not available here" in g.err and "Unknown option --size" in g.err, g.err
+    g = grade(probe_submission(tmp_path, ""), "--sandbox", "auto", env_extra=env)
+    assert g.rc == 0 and sandbox.BANNER in g.err and g.report["sandbox"] == "off"
+
+
+@pytest.fixture
+def fresh_allow_list(monkeypatch):
+    """The allow-list and the probe recomputed in this test, and again after it."""
+    monkeypatch.setattr(sandbox, "_probe", None)
+    sandbox.allow_list.cache_clear()
+    yield
+    sandbox.allow_list.cache_clear()
+
+
+@needs_sandbox
+def test_probe_names_a_library_numpy_cannot_load_in_the_sandbox(monkeypatch, fresh_allow_list):
+    """A piece outside the allow-list shows at the probe (auto: banner, require: exit 2), not as every
+    check crashing at the worker's numpy import."""
+    dirs = sandbox._numpy_dirs()
+    if len(dirs) < 2:
+        pytest.skip("numpy bundles no libraries here (not a PyPI wheel)")
+    monkeypatch.setattr(sandbox, "_numpy_dirs", lambda: dirs[:1])  # as if numpy.libs were left out
+    works, why = sandbox.probe()
+    assert not works and "cannot open shared object file" in why, why
 
 
 # ---------------------------------------------------------------- Data goals (G3), with bubblewrap
@@ -153,7 +227,7 @@ def test_sandboxed_child_cannot_read_the_project_by_absolute_path(tmp_path):
     for name in ("solution", "checks", "check_source", "bank", "tests"):
         assert r[name][0] == "err" and "FileNotFoundError" in r[name][1], (name, r[name])
     visible = eval(r["glob"][1])  # noqa: S307 - our own probe's list of strings
-    assert visible == [str(sandbox.WORKER_SCRIPT)] or all("worker.py" in p or "/.venv/" in p for p in visible), visible
+    assert visible == [], visible  # not even grader/worker.py: the worker script runs from SANDBOX_WORKER
     assert ".ssh" not in r["home"][1] and ".bashrc" not in r["home"][1]
 
 
@@ -161,6 +235,142 @@ def test_without_the_sandbox_the_project_is_readable_which_is_why_it_exists(tmp_
     """The control for the test above: with --sandbox off the same probe reads the reference solution."""
     r = probed(grade(probe_submission(tmp_path, PROJECT_PROBES), "--sandbox", "off"))
     assert r["solution"][0] == "ok" and "Day 2" in r["solution"][1]
+
+
+def _course_copy(where: Path) -> Path:
+    """A copy of the course elsewhere on the machine (an instructor's checkout, last year's course)."""
+    copy = where / "course-copy" / "solutions" / "day2" / "section2.py"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(SOLUTION, encoding="utf-8")
+    return copy
+
+
+@pytest.fixture(params=["tmp_path", "next_to_the_project", "srv"])
+def elsewhere(request, tmp_path):
+    """A folder outside the project: the test's tmp_path (the host's /tmp), a sibling of the checkout, /srv."""
+    if request.param == "tmp_path":
+        yield tmp_path
+        return
+    parent = ROOT.parent if request.param == "next_to_the_project" else Path("/srv")
+    try:
+        d = Path(tempfile.mkdtemp(prefix="grader-test-course-copy-", dir=parent))
+    except OSError as e:
+        pytest.skip(f"cannot write in {parent}: {e}")
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@needs_sandbox
+def test_sandboxed_submission_cannot_exec_a_copy_of_the_course_elsewhere(tmp_path, elsewhere):
+    """With `/` bound read-only any other copy of the course was readable: exec-ing its reference solution
+    scored full marks. The allow-list leaves no such path: the import fails, nothing scores."""
+    copy = _course_copy(elsewhere)
+    path = tmp_path / "submission" / "section2.py"
+    path.parent.mkdir()
+    path.write_text(f"exec(open({str(copy)!r}, encoding='utf-8').read())\n", encoding="utf-8")
+    g = grade(path, "--sandbox", "require")
+    assert g.rc == 1 and g.report["sandbox"] == "on" and g.report["score"] == 0, (g.rc, g.err[-2000:])
+    assert {c["status"] for c in g.report["checks"]} <= {"error", "not_implemented", "missing"}
+    assert all("FileNotFoundError" in c["feedback"] for c in g.report["checks"]), g.report["checks"][0]
+    # control: without the sandbox the same submission scores full marks (the leak this closes)
+    off = grade(path, "--sandbox", "off")
+    assert off.rc == 0 and off.report["score"] == off.report["max_score"]
+
+
+def _site_packages() -> str:
+    return sysconfig.get_paths()["purelib"]
+
+
+INSTALL_PROBES = f"""
+import os as _os, sys as _sys
+_try('package_dir', lambda: _os.listdir({str(sandbox.PACKAGE_DIR)!r}))
+_try('worker_in_project', lambda: open({str(sandbox.WORKER_SCRIPT)!r}).read()[:20])
+_try('tests', lambda: _os.listdir({str(ROOT / "tests")!r}))
+_try('project', lambda: sorted(_os.listdir({str(ROOT)!r})))
+_try('site', lambda: sorted(_os.listdir({_site_packages()!r})))
+_try('base_site', lambda: sorted(_os.listdir({sysconfig.get_paths(vars={"base": sys.base_prefix})["purelib"]!r})))
+_try('root', lambda: sorted(_os.listdir('/')))
+_try('srv', lambda: _os.listdir('/srv'))
+for _m in ('pydantic', 'yaml', 'pytest', 'typer'):
+    _try('import_' + _m, lambda: __import__(_m).__name__)
+_try('numpy', lambda: __import__('numpy').__file__)
+_try('cwd', lambda: [_os.getcwd(), _os.environ['HOME'], _os.environ['TMPDIR']])
+"""
+
+
+@needs_sandbox
+def test_sandboxed_child_sees_neither_the_grader_package_nor_tests_nor_other_installed_packages(tmp_path):
+    r = probed(grade(probe_submission(tmp_path, INSTALL_PROBES), "--sandbox", "require"))
+    for name in ("package_dir", "worker_in_project", "tests", "srv"):
+        assert r[name][0] == "err" and "FileNotFoundError" in r[name][1], (name, r[name])
+    project = eval(r["project"][1]) if r["project"][0] == "ok" else []  # noqa: S307 - our probe's list
+    assert set(project) <= {".venv", "venv", ".tox"}, project  # at most the path to numpy of a venv inside it
+    site = eval(r["site"][1]) if r["site"][0] == "ok" else []  # noqa: S307
+    assert set(site) <= {"numpy", "numpy.libs"}, site  # numpy's folders, not the whole site-packages
+    base_site = eval(r["base_site"][1]) if r["base_site"][0] == "ok" else []  # noqa: S307
+    assert set(base_site) <= {"numpy", "numpy.libs"}, base_site
+    for m in ("pydantic", "yaml", "pytest", "typer"):
+        assert r["import_" + m][0] == "err" and "No module named" in r["import_" + m][1], (m, r["import_" + m])
+    assert r["numpy"][0] == "ok"
+    # the root holds what the allow-list puts there and nothing else (no /srv, /home, /var, /mnt of the host)
+    top = {Path(dest).parts[1] for _, _, dest in sandbox.allow_list()} | {"dev", "proc", "tmp", "opt"}
+    root = set(eval(r["root"][1]))  # noqa: S307
+    assert root <= top and "srv" not in root and "var" not in root, root - top
+    assert eval(r["cwd"][1]) == [sandbox.WORK_DIR] * 3  # noqa: S307 - cwd, HOME, TMPDIR: the capped tmpfs
+
+
+def _fill(n: int, host_tmp: Path) -> str:
+    return f"""
+import glob as _glob, os as _os, tempfile as _tf
+def _fill():
+    written, err = 0, ''
+    block = b'x' * (1 << 20)
+    try:
+        for _i in range({n}):
+            with open(_os.path.join(_tf.gettempdir(), f'f{{_i}}.bin'), 'wb') as _f:
+                _f.write(block)
+            written += 1
+    except OSError as _e:
+        err = type(_e).__name__ + ': ' + str(_e)
+    for _name in _os.listdir(_tf.gettempdir()):
+        if _name.endswith('.bin'):
+            _os.remove(_os.path.join(_tf.gettempdir(), _name))
+    return [written, err]
+_try('fill', _fill)
+def _into_staging():
+    for _d in _glob.glob({str(host_tmp)!r} + '/grade-*'):
+        open(_os.path.join(_d, 'planted.txt'), 'w').write('x')
+        return 'wrote ' + _d
+    return 'no staging folder visible'
+_try('staging', _into_staging)
+"""
+
+
+@needs_sandbox
+def test_sandboxed_writes_are_capped_in_total_and_never_reach_the_host(tmp_path):
+    """RLIMIT_FSIZE caps one file; many small ones filled the host's temp folder (2.4 GiB in one import).
+    Sandboxed, the only writable place is a tmpfs of TMPFS_SIZE: 200 files of 1 MiB stop with ENOSPC, and the
+    host folder the submission was staged in is read-only."""
+    host_tmp = tmp_path / "host-tmp"
+    host_tmp.mkdir()
+    n = 200
+    assert n << 20 > sandbox.TMPFS_SIZE
+    g = grade(probe_submission(tmp_path, _fill(n, host_tmp)), "--sandbox", "require",
+              env_extra={"TMPDIR": str(host_tmp)})
+    r = probed(g)
+    written, err = eval(r["fill"][1])  # noqa: S307 - our own probe's list
+    assert written <= sandbox.TMPFS_SIZE >> 20 and "No space left on device" in err, r["fill"]
+    assert r["staging"][0] == "err" and "Read-only file system" in r["staging"][1], r["staging"]
+    assert [p for p in host_tmp.rglob("*")] == []  # nothing of it on the host (and the worker's folder is gone)
+
+
+@needs_sandbox
+def test_sandboxed_stub_is_not_implemented_and_exits_1():
+    g = grade(ROOT / "exercises" / "day2" / "section2.py", "--sandbox", "require")
+    assert g.rc == 1 and g.report["sandbox"] == "on"
+    assert {c["status"] for c in g.report["checks"]} == {"not_implemented"}
 
 
 WRITE_PROBES = """
