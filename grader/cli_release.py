@@ -20,15 +20,28 @@ def register(app: typer.Typer) -> None:
                                                             "(only a folder holding RELEASE.json)")] = False,
         no_verify: Annotated[bool, typer.Option("--no-verify", help="採点による検証を省略 / skip grading every stub "
                                                                     "and solution with the release")] = False,
+        hints: Annotated[str, typer.Option(
+            "--hints",
+            help="配布するヒント: none (なし) | partial (既定: 各演習の最後のヒント = 解答の行を含むもの を除く) | "
+                 "all (すべて) / "
+                 "which hints ship: none | partial (each exercise's last hint, which quotes the solution, "
+                 "left out when it has more than one) | all")] = "partial",
     ) -> None:
-        """学生用リリースを作成 / Write the student release: stubs, grader, public checks, sealed quiz."""
-        try:
-            from grader.release import build_release
+        """学生用リリースを作成 / Write the student release: stubs, grader, frozen public checks, sealed quiz.
 
-            summary = build_release(outdir, force=force, verify=not no_verify, say=typer.echo)
+        公開チェックは参照解答で一度実行して記録し、記録した入力と数値だけを配布します (参照コードは含みません)。
+        The public checks are run once on the reference solutions and shipped as recorded inputs and numbers
+        (no reference code)."""
+        try:
+            from grader.release import HINT_LEVELS, build_release
+
+            if hints not in HINT_LEVELS:
+                raise typer.BadParameter("none, partial, all のいずれか / one of none, partial, all",
+                                         param_hint="--hints")
+            summary = build_release(outdir, force=force, verify=not no_verify, hints=hints, say=typer.echo)
         except GraderError as e:
             _fail(e)
-        except (typer.Exit, KeyboardInterrupt):
+        except (typer.Exit, typer.BadParameter, KeyboardInterrupt):
             raise
         except Exception as e:  # noqa: BLE001 - never a traceback
             _internal(e)
@@ -37,6 +50,14 @@ def register(app: typer.Typer) -> None:
         for s in summary["sections"]:
             typer.echo(f"  {s['id']}: 公開 / public {s['public_checks']} · 非公開 (除外) / hidden (left out) "
                        f"{s['hidden_checks']} · 確認テスト (封印) / sealed questions {s['questions']}")
+        typer.echo("  公開チェック: 参照解答で記録した入力と数値 (参照コードなし) / public checks: inputs and numbers "
+                   "recorded on the reference solutions (no reference code)")
+        shipped = {"none": "なし / none", "all": "すべて / all",
+                   "partial": "各演習の最後のヒントを除く / the last hint of each exercise left out"}
+        typer.echo(f"  ヒント / hints: {shipped[summary['hints']]}")
+        if summary["hints_quoting_solutions"]:
+            typer.echo("  注意: 配布するヒントが解答の行をそのまま含みます / warning: shipped hints quote a solution "
+                       "line: " + ", ".join(summary["hints_quoting_solutions"]))
         if summary["parametric"]:
             typer.echo(f"  パラメトリック問題 (事前生成) / pre-drawn parametric questions: {summary['parametric']}")
         typer.echo("  solutions/・プロジェクトのテスト・非公開チェック・平文の正解: なし / no solutions/, no project "

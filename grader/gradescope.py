@@ -108,10 +108,17 @@ SETUP_SH = """\
 # for testing elsewhere (tests/test_gradescope.py runs this script for real).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
+export DEBIAN_FRONTEND=noninteractive
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q python3 python3-venv python3-pip
+fi
+# bubblewrap: the sandbox that keeps learner code from reading the hidden checks next to the worker. Installed
+# when this runs as root (as on Gradescope); its absence is not fatal: run_autograder then grades without the
+# sandbox and says so in every result.
+if [ "$(id -u)" -eq 0 ] && ! command -v bwrap >/dev/null 2>&1; then
+  { apt-get update -q && apt-get install -y -q bubblewrap; } \\
+    || echo "setup.sh: bubblewrap could not be installed; submissions will be graded WITHOUT the sandbox" >&2
 fi
 python3 -c "import sys; sys.exit(0 if sys.version_info >= (3, 10) else 'the grader needs Python 3.10 or newer')"
 cd "$ROOT/source"
@@ -129,7 +136,15 @@ set -u
 ROOT="${{{root_env}:-/autograder}}"
 PY="${{{python_env}:-$ROOT/source/.venv/bin/python}}"
 cd "$ROOT/source"
-exec "$PY" -m grader.gradescope {section} --lang {lang} --hidden-visibility {hidden_visibility}
+# The sandbox (bubblewrap) keeps learner code away from the hidden checks: required whenever it works here;
+# otherwise grade without it, and results.json says so loudly.
+if "$PY" -c "import sys; from grader.sandbox import available; sys.exit(0 if available() else 1)" >/dev/null 2>&1
+then
+  SANDBOX=require
+else
+  SANDBOX=off
+fi
+exec "$PY" -m grader.gradescope {section} --lang {lang} --hidden-visibility {hidden_visibility} --sandbox "$SANDBOX"
 """
 
 
@@ -192,17 +207,33 @@ def find_submission(submission_dir: Path, section_id: str) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
+SANDBOX_OFF = ("⚠ サンドボックス無効 (SANDBOX OFF): bubblewrap がこのサーバーで動かないため、学習者のコードを隔離せずに"
+               "採点しました。提出コードは非公開チェックを読める可能性があります / the learner's code ran WITHOUT the "
+               "sandbox (bubblewrap does not work on this server): a submission could read the hidden checks")
+
+
 def run_autograder(section_id: str, base: Path, *, lang: str = "both",
-                   hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> int:
+                   hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY, sandbox: str = "auto") -> int:
     """Grade base/submission, write base/results/results.json, print the instructor's view on stdout.
 
-    A missing or unreadable submission is the learner's 0 with a message; a fault of the grader writes no
-    results.json (Gradescope then shows the run as failed to the instructor) and exits 3."""
+    `sandbox`: require | off | auto (grader/sandbox.py). Graded without the sandbox, results.json's output
+    starts with SANDBOX_OFF. A missing or unreadable submission is the learner's 0 with a message; a fault of
+    the grader (the sandbox required and not working included) writes no results.json (Gradescope then shows
+    the run as failed to the instructor) and exits 3."""
+    from grader import sandbox as bwrap
     from grader.course import ROOT, load_bank
     from grader.errors import GraderError, UsageError
     from grader.report import render_plain
     from grader.sanitize import inert
     from grader.section import grade_section
+
+    try:
+        use_sandbox = bwrap.resolve(sandbox)
+    except bwrap.SandboxUnavailable as e:
+        print(f"grade: --sandbox require: the sandbox is not available here: {inert(e)}", file=sys.stderr)
+        return 3
+    if not use_sandbox:
+        print(SANDBOX_OFF)
 
     day, sec = section_id.split(".")
     results = base / "results" / "results.json"
@@ -229,7 +260,7 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
             except UsageError as e:
                 note, answers = f"{ANSWERS_NAME}: {e}", None
         report = grade_section(section_id, path, answers=answers, no_quiz=answers is None, interactive=False,
-                               lang=lang, say=print)
+                               lang=lang, say=print, sandbox=use_sandbox)
     except GraderError as e:
         print(f"grade: grader internal error: {inert(e)}", file=sys.stderr)
         return e.exit_code if e.exit_code != 2 else 3
@@ -237,6 +268,9 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
     data = results_json(report, _visibility(section_id), hidden_visibility=hidden_visibility, lang=lang)
     if note:
         data["output"] += "\n" + note
+    if not use_sandbox:
+        data["output"] = SANDBOX_OFF + "\n" + data["output"]
+    data["extra_data"]["sandbox"] = "on" if use_sandbox else "off"
     _write_json(results, data)
     return 0
 
@@ -255,9 +289,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("section")
     parser.add_argument("--lang", default="both", choices=("ja", "en", "both"))
     parser.add_argument("--hidden-visibility", default=DEFAULT_HIDDEN_VISIBILITY, choices=VISIBILITIES)
+    parser.add_argument("--sandbox", default="auto", choices=("auto", "require", "off"))
     args = parser.parse_args(argv)
     base = Path(os.environ.get(ROOT_ENV, "/autograder"))
-    return run_autograder(args.section, base, lang=args.lang, hidden_visibility=args.hidden_visibility)
+    return run_autograder(args.section, base, lang=args.lang, hidden_visibility=args.hidden_visibility,
+                          sandbox=args.sandbox)
 
 
 if __name__ == "__main__":

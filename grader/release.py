@@ -1,9 +1,14 @@
 """Student release: build a copy without solutions, hidden checks or readable answer keys; read it back when grading.
 
 A release is the project's layout (`exercises/`, `grader/`, `question_bank/`, `pyproject.toml`, `README.md`,
-`tests/`) with three differences:
+`tests/`) with these differences:
 
-- `grader/checks/dayD/sectionN.py` keeps only the checks marked `public=True` and the helper code they use;
+- `grader/checks/dayD/sectionN.py` is generated: the checks marked `public=True`, frozen (grader/freeze.py).
+  Each was run once on the reference solution while recording its calls and comparisons; the generated check
+  replays those calls on the learner's code and compares with the numbers recorded then
+  (`sectionN.frozen.json` next to it, read by grader/replay.py). No reference code, no oracle helper;
+- `question_bank/course.yaml` carries the hints `--hints` asks for (default `partial`: the last hint of an
+  exercise with several, which quotes the solution, is left out);
 - every question file becomes `question_bank/dayD/sectionN.sealed.yaml`: the answer is a salted SHA-256
   (`answer_hash`), the explanation is sealed with a key derived from the right answer (shown once answered
   correctly), and each choice's misconception note is sealed per choice, all padded to one length;
@@ -247,89 +252,49 @@ COPY_TREES = ("exercises", "grader")
 COPY_FILES = ("pyproject.toml", "LICENSE", ".gitignore", "question_bank/course.yaml", "question_bank/templates.yaml")
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
 PREDRAW_SEEDS = range(10)
+HINT_LEVELS = ("none", "partial", "all")
+NO_HINTS = {"ja": "このリリースにはヒントが含まれていません (講師にたずねてください)",
+            "en": "this release ships no hints (ask your instructor)"}
 
 
-def strip_hidden(source: str, public: set[str], section_id: str) -> str:
-    """Keep the public test functions, the imports and the top-level code they reach (by name); drop the rest
-    with their decorators and the comment lines right above them. Lines are cut, not re-printed, so what stays
-    reads as its author wrote it."""
-    import ast
-    import re
+def release_course_yaml(text: str, hints: str) -> str:
+    """course.yaml for a release: `all` keeps every hint; `partial` drops the last hint of every exercise that
+    has more than one (it quotes solution lines); `none` keeps no hint (one line saying so stands in, since
+    an exercise has at least one hint)."""
+    import yaml
 
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    body = tree.body
+    if hints not in HINT_LEVELS:
+        raise ValueError(f"hints must be one of {', '.join(HINT_LEVELS)}")
+    if hints == "all":
+        return text
+    data = yaml.safe_load(text)
+    for section in data.get("sections", []):
+        for ex in section.get("exercises", []):
+            shown = list(ex.get("hints", []))
+            ex["hints"] = [dict(NO_HINTS)] if hints == "none" else (shown[:-1] if len(shown) > 1 else shown)
+    header = (f"# The course manifest of a student release, written by `grade release --hints {hints}`"
+              f"{' (no hints)' if hints == 'none' else ' (the last hint of each exercise left out)'}.\n")
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
 
-    def defines(node: ast.stmt) -> set[str]:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return {node.name}
-        if isinstance(node, ast.Assign):
-            return {n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
-            return {node.target.id}
-        return set()
 
-    def uses(node: ast.stmt) -> set[str]:
-        # a fixture is asked for by parameter name, so parameter names count as uses
-        return {n.id if isinstance(n, ast.Name) else n.arg
-                for n in ast.walk(node) if isinstance(n, (ast.Name, ast.arg))}
+def hint_quotes(course_text: str, root: Path) -> list[str]:
+    """`section exercise` of every hint in `course_text` that quotes a line of a reference solution verbatim (a
+    line of 20 characters or more that no stub has): what `--hints partial` is meant to keep out."""
+    import yaml
 
-    first = body[0] if body else None
-    docstring = first if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
-        and isinstance(first.value.value, str) else None
-    keep: set[int] = set()
-    candidates: list[int] = []
-    needed: set[str] = set()
-    for i, node in enumerate(body):
-        if node is docstring:
-            continue
-        names = defines(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
-            if node.name in public:
-                keep.add(i)
-                needed |= uses(node)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)) or not names or "pytestmark" in names:
-            keep.add(i)
-            needed |= uses(node)
-        else:
-            candidates.append(i)
-    grew = True
-    while grew:
-        grew = False
-        for i in candidates:
-            if i not in keep and defines(body[i]) & needed:
-                keep.add(i)
-                needed |= uses(body[i])
-                grew = True
-    drop = [False] * len(lines)
-    used = set().union(*(uses(body[i]) for i in keep if not isinstance(body[i], (ast.Import, ast.ImportFrom))))
-    for i in sorted(keep):  # imports only the dropped code needed go too (a release passes ruff's F401)
-        node = body[i]
-        if not isinstance(node, (ast.Import, ast.ImportFrom)) or getattr(node, "module", "") == "__future__":
-            continue
-        names = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
-        if len(names) == len(node.names):
-            continue
-        for k in range(node.lineno - 1, node.end_lineno or node.lineno):
-            drop[k] = True
-        if names:
-            node.names = names
-            drop[node.lineno - 1] = False
-            lines[node.lineno - 1] = ast.unparse(node) + "\n"
-    for i, node in enumerate(body):
-        if i in keep:
-            continue
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
-        if node is not docstring:
-            while start > 0 and lines[start - 1].lstrip().startswith("#"):
-                start -= 1
-        for k in range(start, node.end_lineno or node.lineno):
-            drop[k] = True
-    text = "".join(line for line, d in zip(lines, drop, strict=True) if not d)
-    text = re.sub(r"\n{4,}", "\n\n\n", text).strip("\n") + "\n"
-    header = (f'"""Public checks of {section_id} (student release): the hidden checks are run by your instructor.\n'
-              f"\n{section_id} の公開チェックです (学生用リリース)。非公開チェックは講師が実行します。\n" + '"""\n\n')
-    return header + text
+    def lines(folder: Path) -> set[str]:
+        return {line.split("  #")[0].strip() for p in folder.rglob("*.py")
+                for line in p.read_text(encoding="utf-8").splitlines()}
+
+    quoted = {line for line in lines(root / "solutions") - lines(root / "exercises")
+              if len(line) >= 20 and not line.startswith("#")}
+    found = []
+    for section in yaml.safe_load(course_text).get("sections", []):
+        for ex in section.get("exercises", []):
+            texts = [t for h in ex.get("hints", []) for t in (h.get("ja", ""), h.get("en", ""))]
+            if any(q in t for q in quoted for t in texts):
+                found.append(f"{section['id']} {ex['name']}")
+    return found
 
 
 def seal_bank(bank: Any, salt: str) -> dict[str, Any]:
@@ -401,7 +366,7 @@ def _copy_tree(src: Path, dst: Path, skip: Callable[[Path], bool]) -> None:
 
 
 def build_release(out: Path, root: Path | None = None, *, force: bool = False, verify: bool = True,
-                  say: Callable[[str], None] = print) -> dict[str, Any]:
+                  hints: str = "partial", say: Callable[[str], None] = print) -> dict[str, Any]:
     """Write the student release to `out` (built beside it, then moved in place: never half-written)."""
     import os
     import secrets
@@ -415,6 +380,8 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
     from grader.errors import CourseDataError, UsageError
 
     root = root or ROOT
+    if hints not in HINT_LEVELS:
+        raise UsageError(f"--hints: {' | '.join(HINT_LEVELS)} のいずれか / one of {', '.join(HINT_LEVELS)}")
     if release_info(root) is not None:
         raise UsageError("これは学生用リリースです。講師用のリポジトリで実行してください / "
                          "this is already a student release; run `grade release` in the instructor's repository")
@@ -436,13 +403,37 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a release is an ordinary folder
     try:
         check_files = {section_paths(s.id, root)["checks"].resolve() for s in course.sections}
+        stubs = {section_paths(s.id, root)["exercise"].resolve() for s in course.sections}
+
+        def skip(p: Path) -> bool:
+            """The hidden check files (replaced by frozen ones below), and the stub of a section that the course
+            does not list yet (work in progress of the authors, with no checks a learner could run)."""
+            r = p.resolve()
+            if r in check_files:
+                return True
+            exercises = (root / "exercises").resolve()
+            return r.suffix == ".py" and r.name.startswith("section") and r.parent.parent == exercises \
+                and r not in stubs
+
         for tree in COPY_TREES:
-            _copy_tree(root / tree, tmp / tree, lambda p: p.resolve() in check_files)
+            _copy_tree(root / tree, tmp / tree, skip)
         for rel in COPY_FILES:
             if (root / rel).is_file():
                 (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(root / rel, tmp / rel)
-        sections, hidden_names, public_names = [], set(), set()
+        from grader.freeze import freeze_section
+        from grader.replay import data_path
+
+        pyproject = tmp / "pyproject.toml"
+        if pyproject.is_file():  # a wheel (not only an editable install) must carry the recorded checks too
+            text = pyproject.read_text(encoding="utf-8")
+            pyproject.write_text(text.replace('"*" = ["*.yaml"]', '"*" = ["*.yaml", "*.frozen.json"]', 1),
+                                 encoding="utf-8")
+        course_yaml = release_course_yaml((root / "question_bank" / "course.yaml").read_text(encoding="utf-8"), hints)
+        (tmp / "question_bank" / "course.yaml").write_text(course_yaml, encoding="utf-8")
+        quoting = hint_quotes(course_yaml, root) if (root / "solutions").is_dir() else []
+        say("公開チェックを参照解答で記録中 / recording the public checks on the reference solutions …")
+        sections, hidden_names, public_names, unfrozen = [], set(), set(), []
         for s in course.sections:
             paths = section_paths(s.id, root)
             visibility = check_visibility(s.id, root)
@@ -454,7 +445,14 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
             hidden_names |= hidden
             public_names |= public
             dst = tmp / paths["checks"].relative_to(root)
-            dst.write_text(strip_hidden(paths["checks"].read_text(encoding="utf-8"), public, s.id), encoding="utf-8")
+            day, sec = s.id.split(".")
+            try:
+                frozen = freeze_section(s.id, root, root / "solutions" / day / f"{sec}.py", public)
+            except CourseDataError as e:
+                unfrozen.append(str(e).split("\n", 1)[-1].strip())
+                continue
+            dst.write_text(frozen.module, encoding="utf-8")
+            data_path(dst).write_text(frozen.data, encoding="utf-8")
             bank = load_bank(s.id, root)
             n_q = 0
             if bank is not None:
@@ -464,6 +462,8 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
                 target.write_text(yaml.safe_dump(seal_bank(bank, salt), allow_unicode=True, sort_keys=False,
                                                  width=120), encoding="utf-8")
             sections.append({"id": s.id, "public_checks": len(public), "hidden_checks": len(hidden), "questions": n_q})
+        if unfrozen:
+            raise CourseDataError("public checks that cannot be frozen for the release:\n  " + "\n  ".join(unfrozen))
         predrawn = _predrawn(root)
         if predrawn is not None:
             (tmp / "question_bank" / "predrawn.json").write_text(
@@ -477,7 +477,8 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source_commit": _source_commit(root),
             "salt_id": hashlib.sha256(salt.encode()).hexdigest()[:16],
-            "checks": "public",
+            "checks": "public, frozen",
+            "hints": hints,
             "sections": [s["id"] for s in sections],
             "parametric_seeds": list(PREDRAW_SEEDS) if predrawn is not None else [],
         }
@@ -497,16 +498,73 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return {"path": str(out), "salt_id": info["salt_id"], "source_commit": info["source_commit"],
-            "sections": sections, "parametric": len(predrawn["questions"]) if predrawn else 0, "verified": verify}
+            "sections": sections, "parametric": len(predrawn["questions"]) if predrawn else 0, "verified": verify,
+            "hints": hints, "hints_quoting_solutions": quoting}
+
+
+REPLAY_IMPORTS = {"__future__": {"annotations"}, "grader.checking": {"check"},
+                  "grader.replay": {"case", "cases", "load", "replay"}}
+
+
+def replay_only(source: str) -> list[str]:
+    """What in a release's check module is more than replay plumbing (empty: nothing): it may import only
+    `check` and the replay helpers, bind FROZEN = load(__file__), and define test functions whose decorators
+    are markers with literal arguments and whose body is one `replay(...)` call."""
+    import ast
+
+    def literal_calls(node: ast.AST, allowed: set[str]) -> bool:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and not (isinstance(sub.func, ast.Name) and sub.func.id in allowed):
+                return False
+            if isinstance(sub, (ast.Name, ast.Attribute, ast.Lambda, ast.NamedExpr)) and not (
+                    isinstance(sub, ast.Name) and sub.id in allowed):
+                return False
+        return True
+
+    problems = []
+    for i, node in enumerate(ast.parse(source).body):
+        where = f"line {node.lineno}"
+        if i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.ImportFrom):
+            allowed = REPLAY_IMPORTS.get(node.module or "", set())
+            if node.level or any(a.name not in allowed or a.asname for a in node.names):
+                problems.append(f"{where}: imports {', '.join(a.name for a in node.names)} from {node.module}")
+        elif isinstance(node, ast.Assign):
+            if ast.unparse(node) != "FROZEN = load(__file__)":
+                problems.append(f"{where}: binds {ast.unparse(node)[:60]}")
+        elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+            params = [a.arg for a in node.args.args]
+            call = node.body[0].value if len(node.body) == 1 and isinstance(node.body[0], ast.Expr) else None
+            replays = (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "replay"
+                       and len(call.args) == 3 and not call.keywords
+                       and [ast.unparse(a) for a in call.args[:2]] == ["learner", "FROZEN"]
+                       and ast.unparse(call.args[2]) == ("key" if params == ["learner", "key"] else repr(
+                           getattr(call.args[2], "value", None))))
+            if params not in (["learner"], ["learner", "key"]) or not replays:
+                problems.append(f"{where}: {node.name} is more than one replay(learner, FROZEN, key) call")
+            if not all(literal_calls(d, {"check", "case", "cases"}) for d in node.decorator_list):
+                problems.append(f"{where}: {node.name} has a decorator other than literal markers")
+        else:
+            problems.append(f"{where}: a {type(node).__name__} (only imports, FROZEN and replayed tests belong here)")
+    return problems
 
 
 def audit_release(release: Path, hidden_names: set[str]) -> list[str]:
-    """What must never be in a release: solutions/, a hidden check's name, a plain `answer:` key."""
+    """What must never be in a release: solutions/, a hidden check's name, a plain `answer:` key, a check module
+    that is more than replay plumbing (or lacks its recorded data)."""
     import re
+
+    from grader.replay import data_path
 
     problems = []
     if (release / "solutions").exists():
         problems.append("solutions/ is present")
+    for path in sorted((release / "grader" / "checks").glob("day*/section*.py")):
+        rel = path.relative_to(release)
+        problems += [f"{rel}: {p}" for p in replay_only(path.read_text(encoding="utf-8"))]
+        if not data_path(path).is_file():
+            problems.append(f"{rel}: its recorded data {data_path(path).name} is missing")
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(hidden_names))) + r")\b") if hidden_names else None
     for path in sorted(release.rglob("*")):
         if not path.is_file():
@@ -585,6 +643,15 @@ the options (`--submission`, `--answers`, `--no-quiz`, `--json`, `--lang`, `--ti
   This release carries some of the checks (the public ones); the report says so: "public checks: 5/5 passed ·
   hidden checks are run by your instructor". Passing them all is a good sign, not a full score: your
   instructor grades your submission with every check.
+- **公開チェックは記録された数値と比べます / public checks compare with recorded numbers.**
+  公開チェックは、リリース作成時に参照解答で一度実行して記録した入力と数値だけを持っています
+  (参照コードは含みません)。同じ入力であなたのコードを呼び、よくある誤りなら誤解の名前を表示します。
+  The public checks carry only inputs and numbers recorded on the reference solution when the release was built
+  (no reference code): they call your code with those inputs and name the misconception when a result matches a
+  known mistake.
+- **ヒント / hints**: `grade hint section2 SGD`.
+  解答の行をそのまま示す最後のヒントは、講師の設定により省かれていることがあります。
+  The last hint of an exercise (which quotes the solution) may be left out, as your instructor chose.
 - **終了コード / exit status**: 0 = every public check (and the quiz, when taken) passed · 1 = anything short ·
   2 = usage error · 3 = a fault of the grader.
 - **確認テスト / quiz.** 正解はソルト付きハッシュ (salted SHA-256) で保存され、YAML を開いても読めません。

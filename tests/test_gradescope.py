@@ -105,6 +105,9 @@ def test_zip_has_the_scripts_and_every_hidden_check_but_no_tests(autograder_zip:
         assert "grader.gradescope day2.section2" in run and "/autograder" in run
         setup = z.read("setup.sh").decode()
         assert "python3-venv" in setup and "pip install -q -e ." in setup
+        # bubblewrap is installed when setup.sh runs as root, and a failure to install it is not fatal
+        assert '[ "$(id -u)" -eq 0 ]' in setup and "apt-get install -y -q bubblewrap; } \\\n    || echo" in setup
+        assert 'SANDBOX=require' in run and 'SANDBOX=off' in run and '--sandbox "$SANDBOX"' in run
         for check in (ROOT / "grader" / "checks").rglob("section*.py"):
             rel = check.relative_to(ROOT).as_posix()
             assert z.read(rel) == check.read_bytes(), rel  # hidden checks included, unchanged
@@ -157,7 +160,8 @@ def test_setup_sh_builds_the_image_and_run_autograder_grades_with_it(autograder_
     assert len(checks) == 24 and all(t["score"] == t["max_score"] for t in checks)
 
 
-def run_autograder(autograder_zip: Path, base: Path, files: dict[str, bytes]) -> tuple[subprocess.CompletedProcess, dict | None]:
+def run_autograder(autograder_zip: Path, base: Path, files: dict[str, bytes],
+                   extra_env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, dict | None]:
     """Gradescope's layout in a temporary folder: source/ = the zip, submission/ = the student's files."""
     (base / "source").mkdir(parents=True)
     (base / "submission").mkdir()
@@ -166,7 +170,8 @@ def run_autograder(autograder_zip: Path, base: Path, files: dict[str, bytes]) ->
     for name, data in files.items():
         (base / "submission" / name).write_bytes(data)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
-    env |= {"AUTOGRADER_ROOT": str(base), "AUTOGRADER_PYTHON": sys.executable, "GRADER_DB": str(base / "db.sqlite3")}
+    env |= {"AUTOGRADER_ROOT": str(base), "AUTOGRADER_PYTHON": sys.executable, "GRADER_DB": str(base / "db.sqlite3"),
+            **(extra_env or {})}
     proc = subprocess.run(["bash", str(base / "source" / "run_autograder")], env=env, text=True, capture_output=True,
                           timeout=300, stdin=subprocess.DEVNULL)
     results = base / "results" / "results.json"
@@ -200,6 +205,82 @@ def test_solution_and_quiz_get_full_marks(autograder_zip: Path, tmp_path: Path) 
     assert len([t for t in results["tests"] if t["visibility"] == "after_published"]) == 19 + len(quiz)
     assert results["stdout_visibility"] == "hidden"
     assert "checks: 24/24 passed" in proc.stdout  # the instructor's view on stdout
+    sandboxed = sandbox_works()
+    assert results["extra_data"]["sandbox"] == ("on" if sandboxed else "off")
+    assert ("SANDBOX OFF" in results["output"]) is not sandboxed
+
+
+def sandbox_works() -> bool:
+    from grader.sandbox import available
+
+    return available()
+
+
+def leaky_submission(base: Path) -> bytes:
+    """The reference, except that SGD.update puts the hidden check file into its exception message (which
+    the feedback of a visible check shows), when it can read it."""
+    hidden = base / "source" / "grader" / "checks" / "day2" / "section2.py"
+    return (SOLUTION2.read_text(encoding="utf-8") + f"""
+
+class SGD:
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        try:
+            text = open({str(hidden)!r}, encoding="utf-8").read()
+        except OSError as e:
+            text = "blocked: " + type(e).__name__
+        raise ValueError(text[:400])
+""").encode()
+
+
+def test_without_a_working_sandbox_results_say_so_loudly(autograder_zip: Path, tmp_path: Path) -> None:
+    base = tmp_path / "autograder"
+    proc, results = run_autograder(autograder_zip, base, {"section2.py": SOLUTION2.read_bytes()},
+                                   {"GRADER_SANDBOX_DISABLE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert results is not None
+    validate(results)
+    first = results["output"].splitlines()[0]
+    assert first.startswith("⚠") and "SANDBOX OFF" in first and "hidden checks" in first
+    assert results["extra_data"]["sandbox"] == "off" and "SANDBOX OFF" in proc.stdout
+    assert all(t["status"] == "passed" for t in results["tests"])
+
+
+@pytest.mark.skipif(not sandbox_works(), reason="bubblewrap does not work on this machine")
+def test_with_the_sandbox_learner_code_cannot_read_the_hidden_checks(autograder_zip: Path, tmp_path: Path) -> None:
+    base = tmp_path / "autograder"
+    proc, results = run_autograder(autograder_zip, base, {"section2.py": leaky_submission(base)})
+    assert proc.returncode == 0, proc.stderr
+    assert results is not None
+    validate(results)
+    assert results["extra_data"]["sandbox"] == "on" and "SANDBOX OFF" not in results["output"]
+    sgd = next(t for t in results["tests"] if "[test_one_step[SGD]]" in t["name"])
+    assert sgd["visibility"] == "visible" and "blocked: FileNotFoundError" in sgd["output"]
+    shown = json.dumps(results, ensure_ascii=False)
+    assert "Hidden checks of day2.section2" not in shown and "def simulate" not in shown
+
+
+def test_sandbox_required_but_missing_is_a_grader_fault(autograder_zip: Path, tmp_path: Path) -> None:
+    """run_autograder asks for `--sandbox require` only when the probe worked; if the sandbox then fails
+    anyway, nothing is scored (no results.json, exit 3) rather than grading unsandboxed in silence."""
+    base = tmp_path / "autograder"
+    run = zipfile.ZipFile(autograder_zip).read("run_autograder").decode()
+    forced = run.replace("SANDBOX=off", "SANDBOX=require")
+    (base / "source").mkdir(parents=True)
+    (base / "submission").mkdir()
+    with zipfile.ZipFile(autograder_zip) as z:
+        z.extractall(base / "source")
+    (base / "source" / "run_autograder").write_text(forced, encoding="utf-8")
+    (base / "submission" / "section2.py").write_bytes(SOLUTION2.read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    env |= {"AUTOGRADER_ROOT": str(base), "AUTOGRADER_PYTHON": sys.executable, "GRADER_DB": str(base / "db.sqlite3"),
+            "GRADER_SANDBOX_DISABLE": "1"}
+    proc = subprocess.run(["bash", str(base / "source" / "run_autograder")], env=env, text=True, capture_output=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 3 and "sandbox is not available" in proc.stderr
+    assert not (base / "results" / "results.json").exists()
 
 
 def test_stub_scores_zero_and_says_why(autograder_zip: Path, tmp_path: Path) -> None:

@@ -17,13 +17,19 @@ from grader.course import load_bank, load_course, section_paths
 from grader.errors import CourseDataError
 from grader.quiz import ask_interactively
 from grader.release import (
+    HINT_LEVELS,
+    NO_HINTS,
     answer_hash,
     audit_release,
     check_visibility,
+    hint_quotes,
     load_sealed_bank,
-    strip_hidden,
+    release_course_yaml,
+    replay_only,
 )
+from grader.replay import data_path, load
 from tests.conftest import ROOT, run_grade
+from tests.mutant_source import all_mutants, write
 
 SECTIONS = [s.id for s in load_course().sections]
 SOLUTION2 = ROOT / "solutions" / "day2" / "section2.py"
@@ -112,6 +118,15 @@ def test_release_has_no_solution(release: Path, tmp_path: Path) -> None:
     planted.mkdir()
     (planted / "copy.py").write_text(SOLUTION2.read_text(encoding="utf-8"), encoding="utf-8")
     assert solution_code_in(planted, grams) == ["copy.py"]
+
+
+def test_release_ships_stubs_of_listed_sections_only(release: Path) -> None:
+    """A stub the course does not list yet (an author's work in progress, no checks) stays out of the release."""
+    from grader.course import load_course
+
+    listed = {f"exercises/{s.id.split('.')[0]}/{s.id.split('.')[1]}.py" for s in load_course().sections}
+    shipped = {str(p.relative_to(release)) for p in (release / "exercises").rglob("section*.py")}
+    assert shipped == listed
 
 
 def test_release_has_no_plain_answer_key(release: Path) -> None:
@@ -273,44 +288,6 @@ def test_existing_folder_is_not_overwritten(release: Path, tmp_path: Path) -> No
 # ---------------------------------------------------------------- the rewriting itself
 
 
-SOURCE = '''"""Hidden checks of day9.section1."""
-
-import numpy as np
-
-from grader.checking import check
-
-SECRET_TABLE = [1, 2, 3]  # only the hidden check uses it
-SHARED = 0.5
-
-
-def oracle(x):
-    return x * SHARED
-
-
-# the hidden check's own comment
-@check("f", 1, ja="a", en="a")
-def test_hidden(learner):
-    assert learner.f(SECRET_TABLE) == 6
-
-
-@check("f", 1, ja="b", en="b", public=True)
-def test_public(learner, fixture_thing):
-    assert learner.f(2.0) == oracle(4.0)
-
-
-def fixture_thing():
-    return None
-'''
-
-
-def test_strip_hidden_keeps_what_public_checks_reach() -> None:
-    out = strip_hidden(SOURCE, {"test_public"}, "day9.section1")
-    compile(out, "x.py", "exec")
-    assert "def test_public" in out and "def oracle" in out and "SHARED = 0.5" in out and "def fixture_thing" in out
-    assert "test_hidden" not in out and "SECRET_TABLE" not in out and "own comment" not in out
-    assert out.startswith('"""Public checks of day9.section1')
-
-
 def test_mixed_public_parameters_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "grader" / "checks" / "day9" / "section1.py"
     path.parent.mkdir(parents=True)
@@ -333,3 +310,169 @@ def test_drills_in_a_release_grade_sealed_questions(release: Path, tmp_path: Pat
     assert p.returncode == 1, p.stderr
     assert f"✔ {q1.id}" in p.stdout and f"✘ {q2.id}" in p.stdout
     assert q2.explanation.en not in p.stdout and "Traceback" not in p.stderr
+
+
+# ---------------------------------------------------------------- frozen public checks: numbers, never reference code
+
+
+def top_level_defs(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def public_ids(section_id: str) -> set[str]:
+    """The ids of the public checks as the instructor's grader runs them (parametrized ones expanded)."""
+    g = run_grade(section_id, "--submission", str(section_paths(section_id)["exercise"]), "--no-quiz", "--json")
+    vis = check_visibility(section_id, ROOT)
+    return {c["id"] for c in g.report["checks"] if vis.get(c["id"].split("[")[0])}
+
+
+def test_release_check_modules_hold_no_reference_code_and_no_oracle(release: Path) -> None:
+    oracle_names: set[str] = set()
+    for sid in SECTIONS:
+        day, sec = sid.split(".")
+        shipped = release / "grader" / "checks" / day / f"{sec}.py"
+        text = shipped.read_text(encoding="utf-8")
+        assert replay_only(text) == [], sid
+        tree = ast.parse(text)
+        imports = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)}
+        assert imports == {"__future__", "grader.checking", "grader.replay"}, sid
+        assert not [n for n in tree.body if isinstance(n, ast.Import)] and "numpy" not in text and "np." not in text
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))}
+        assert defined and all(n.startswith("test_") for n in defined), sid
+        reference = top_level_defs(ROOT / "solutions" / day / f"{sec}.py")
+        oracle = {n for n in top_level_defs(section_paths(sid)["checks"]) if not n.startswith("test_")}
+        assert not defined & (reference | oracle), sid
+        oracle_names |= oracle
+        frozen = load(shipped)  # JSON and .npy without pickle
+        assert '"*.frozen.json"' in (release / "pyproject.toml").read_text(encoding="utf-8")  # package data
+        assert data_path(shipped).is_file() and set(frozen["checks"]) == public_ids(sid), sid
+    assert {"simulate", "run_steps", "compare", "sgd", "momentum", "adagrad", "rmsprop", "adam"} <= oracle_names
+    # nowhere in the release is an oracle helper defined, except in a grader file shipped as it is in the
+    # instructor's repository (templates.py carries the small formulas of the parametric questions)
+    for p in release.rglob("*.py"):
+        found = top_level_defs(p) & oracle_names
+        rel = p.relative_to(release)
+        if found:
+            assert rel.parts[:1] == ("grader",) and "checks" not in rel.parts, (rel, found)
+            assert p.read_bytes() == (ROOT / rel).read_bytes(), (rel, found)
+
+
+def test_day2_section2_release_check_cannot_become_a_submission(release: Path) -> None:
+    """The file that once shipped the update rules (29/29 on the hidden checks when assembled into a submission)
+    now defines one function, whose whole body replays recorded calls; its data holds inputs and numbers."""
+    shipped = release / "grader" / "checks" / "day2" / "section2.py"
+    tree = ast.parse(shipped.read_text(encoding="utf-8"))
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                              ast.Lambda))]
+    assert [f.name for f in functions] == ["test_one_step"]
+    assert [ast.unparse(s) for s in functions[0].body] == ["replay(learner, FROZEN, key)"]
+    frozen = load(shipped)
+    assert set(frozen["checks"]) == {f"test_one_step[{n}]" for n in ("SGD", "Momentum", "AdaGrad", "RMSprop", "Adam")}
+    kinds = {step["op"] for c in frozen["checks"].values() for step in c["steps"]}
+    assert kinds == {"call", "method", "expect"}
+    # the runtime helper defines no optimizer either: only plumbing
+    for helper in ("replay.py", "freeze.py"):
+        names = top_level_defs(release / "grader" / helper)
+        assert not names & {"SGD", "Momentum", "AdaGrad", "RMSprop", "Adam", "simulate", "update"}, helper
+
+
+def test_replayed_public_checks_judge_mutants_as_the_course_checks_do(release: Path, tmp_path: Path) -> None:
+    """Every catalogued mistake of four sections, graded by the release (replayed public checks) and by the
+    instructor's grader (the course's own checks): the same status and the same feedback on every public
+    check, and the public checks catch many of the mistakes."""
+    chosen = ("day1.section5", "day2.section2", "day2.section4", "day2.section5")
+    jobs = []
+    for m in all_mutants():
+        if m.section in chosen:
+            folder = tmp_path / m.section / m.name
+            folder.mkdir(parents=True)
+            jobs.append([m.section, str(write(m.section, m.name, folder)), m.id])
+    code = (
+        "import json, sys\nfrom pathlib import Path\nfrom grader.section import grade_many\nfrom grader.runner import Job\n"
+        "jobs = json.loads(sys.stdin.read()); out = {}\n"
+        "for sec in dict.fromkeys(j[0] for j in jobs):\n"
+        "    it = iter([j for j in jobs if j[0] == sec])\n"
+        "    def take():\n"
+        "        j = next(it, None)\n"
+        "        return None if j is None else Job(Path(j[1]), tag=j[2])\n"
+        "    def done(job, r):\n"
+        "        out[job.tag] = {c.id: [c.status, c.feedback_i18n.en if c.feedback_i18n else c.feedback]\n"
+        "                        for c in r.checks}\n"
+        "    grade_many(sec, take, done)\n"
+        "print(json.dumps(out))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
+    got = {}
+    for name, cwd in (("release", release), ("course", ROOT)):
+        p = subprocess.run([sys.executable, "-c", code], cwd=cwd, input=json.dumps(jobs), text=True,
+                           capture_output=True, timeout=600, env=env)
+        assert p.returncode == 0, p.stderr[-3000:]
+        got[name] = json.loads(p.stdout.splitlines()[-1])
+    assert len(got["release"]) == len(jobs) >= 40
+    caught = []
+    for mid, public in got["release"].items():
+        for cid, verdict in public.items():
+            assert verdict == got["course"][mid][cid], (mid, cid)
+        if any(status != "passed" for status, _ in public.values()):
+            caught.append(mid)
+    assert len(caught) >= 15 and "day2.section2/adagrad_no_sqrt" in caught and \
+        "day1.section5/relu_forward_in_place" in caught
+
+
+def test_a_result_of_the_wrong_form_is_a_failure_of_the_replayed_check(release: Path, tmp_path: Path) -> None:
+    wrong = tmp_path / "section2.py"
+    wrong.write_text(SOLUTION2.read_text(encoding="utf-8") + "\n\n"
+                     "class SGD:\n    def __init__(self, lr=0.01):\n        self.lr = lr\n\n"
+                     "    def update(self, params, grads):\n        params.pop('W')\n", encoding="utf-8")
+    r = json.loads(grade_in(release, "section2", "--submission", str(wrong), "--no-quiz", "--json",
+                            "--lang", "en").stdout)
+    sgd = next(c for c in r["checks"] if c["id"] == "test_one_step[SGD]")
+    assert sgd["status"] == "failed" and "there is no key 'W'" in sgd["feedback"]
+    assert {c["status"] for c in r["checks"] if c["id"] != sgd["id"]} == {"passed"}
+
+
+# ---------------------------------------------------------------- hints
+
+
+def course_of(text: str) -> dict:
+    from grader.models import Course
+
+    return Course.model_validate(yaml.safe_load(text)).model_dump()
+
+
+@pytest.mark.parametrize("level", HINT_LEVELS)
+def test_hint_levels(level: str) -> None:
+    text = (ROOT / "question_bank" / "course.yaml").read_text(encoding="utf-8")
+    full = course_of(text)
+    shipped = course_of(release_course_yaml(text, level))
+    pairs = [(a, b) for s, t in zip(full["sections"], shipped["sections"], strict=True)
+             for a, b in zip(s["exercises"], t["exercises"], strict=True)]
+    assert len(pairs) > 30 and any(len(a["hints"]) > 1 for a, _ in pairs)
+    for a, b in pairs:
+        assert {k: v for k, v in a.items() if k != "hints"} == {k: v for k, v in b.items() if k != "hints"}
+        if level == "all":
+            assert b["hints"] == a["hints"]
+        elif level == "partial":
+            assert b["hints"] == (a["hints"][:-1] if len(a["hints"]) > 1 else a["hints"])
+        else:
+            assert b["hints"] == [NO_HINTS]
+    if level == "all":
+        assert release_course_yaml(text, level) == text
+    # what the builder warns about: hints quoting a reference solution line verbatim (the last ones mostly)
+    quoting = {lvl: hint_quotes(release_course_yaml(text, lvl), ROOT) for lvl in HINT_LEVELS}
+    assert quoting["none"] == [] and len(quoting["partial"]) * 4 < len(quoting["all"])
+    assert set(quoting["partial"]) <= set(quoting["all"])
+
+
+def test_release_ships_partial_hints_by_default(release: Path) -> None:
+    text = (ROOT / "question_bank" / "course.yaml").read_text(encoding="utf-8")
+    shipped = (release / "question_bank" / "course.yaml").read_text(encoding="utf-8")
+    assert course_of(shipped) == course_of(release_course_yaml(text, "partial")) != course_of(text)
+    assert json.loads((release / "RELEASE.json").read_text(encoding="utf-8"))["hints"] == "partial"
+    p = grade_in(release, "hint", "section2", "SGD", "--lang", "en")
+    assert p.returncode == 0, p.stderr
+
+
+def test_release_refuses_an_unknown_hint_level(tmp_path: Path) -> None:
+    g = run_grade("release", str(tmp_path / "r"), "--hints", "some")
+    assert g.rc == 2 and not (tmp_path / "r").exists()

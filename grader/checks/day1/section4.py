@@ -209,7 +209,7 @@ def _data(n: int, d: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 
 @check("get_minibatch", 1, ja="形状: 画像 (N, C, H, W) と one-hot / ラベルの t",
-       en="shapes: images (N, C, H, W) with one-hot or label t", public=True)
+       en="shapes: images (N, C, H, W) with one-hot or label t")
 def test_minibatch_shapes(learner):
     rng = np.random.default_rng(5)
     x = rng.normal(size=(30, 1, 2, 2))

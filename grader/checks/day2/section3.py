@@ -235,7 +235,7 @@ def _expect_keep_fraction(kept: np.ndarray, p: float, what: str) -> None:
 
 
 @check("Dropout", 2, ja="学習時: 割合 1 − ratio の要素を残す (統計的に確認)",
-       en="training keeps a fraction 1 − ratio of the elements (checked statistically)", public=True)
+       en="training keeps a fraction 1 − ratio of the elements (checked statistically)")
 def test_dropout_train(learner):
     p = 0.3
     x = np.random.default_rng(305).uniform(0.5, 1.5, size=(200, 500))
@@ -369,7 +369,7 @@ def _expect_ridge(got, X: np.ndarray, y: np.ndarray, lam: float, what: str) -> N
     expect_array(g, want, what=what, rtol=1e-6, atol=1e-9, variants=_ridge_variants(X, y, lam))
 
 
-@check("ridge_fit", 2, ja="小さな例 (閉形式解)", en="a small example (closed form)", public=True)
+@check("ridge_fit", 2, ja="小さな例 (閉形式解)", en="a small example (closed form)")
 def test_ridge_small(learner):
     X = np.array([[1.0, 2.0], [2.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     y = np.array([3.0, 1.0, 2.0, 1.0])

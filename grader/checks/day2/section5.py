@@ -209,7 +209,7 @@ def test_fc_param_count_no_bias(learner):
 # ---------------------------------------------------------------- alexnet_summary
 
 
-@check("alexnet_summary", points=1, ja="11 行・層の名前と順番", en="11 rows, the layer names and order", public=True)
+@check("alexnet_summary", points=1, ja="11 行・層の名前と順番", en="11 rows, the layer names and order")
 def test_alexnet_rows(learner):
     rows = _rows(learner.alexnet_summary(), "alexnet_summary()")
     expect_equal([r[0] for r in rows], NAMES, what="alexnet_summary() の名前 / names")
