@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,54 @@ SANDBOX_OFF = ("⚠ サンドボックス無効 (SANDBOX OFF): bubblewrap がこ
                "sandbox (bubblewrap does not work on this server): a submission could read the hidden checks")
 
 
+SANDBOX_OFF_UNPRIVILEGED = (
+    "⚠ サンドボックス無効 (SANDBOX OFF): bubblewrap がこのサーバーで動かないため、学習者のコードはユーザー {user} "
+    "として隔離なしで実行しました (非公開チェックは root 専用にしてあり読めません) / the learner's code ran WITHOUT "
+    "the sandbox (bubblewrap does not work on this server), as the unprivileged user {user}: the hidden checks "
+    "are private to root and cannot be read")
+WORKER_USER = "nobody"
+
+
+def _unprivileged_worker(root: Path) -> str | None:
+    """Without the sandbox, as root (Gradescope): make the hidden checks private to root and run the workers as
+    an unprivileged user that cannot read them (nor the grader's /proc entries, nor signal it). Returns the
+    user's name, or None where that cannot be done here (not root, no such user, or that user cannot run the
+    interpreter and numpy) — then the plain SANDBOX_OFF warning stands."""
+    import subprocess
+
+    if os.geteuid() != 0 or os.environ.get("GRADER_WORKER_USER"):
+        return os.environ.get("GRADER_WORKER_USER") or None
+    setpriv = shutil.which("setpriv")
+    try:
+        import pwd
+
+        entry = pwd.getpwnam(WORKER_USER)
+    except KeyError:
+        return None
+    if setpriv is None:
+        return None
+    for private in (root / "grader" / "checks", root / "solutions", root / "tests"):
+        if private.is_dir():
+            for d in (private, *[p for p in private.rglob("*") if p.is_dir()]):
+                d.chmod(0o700)
+    from grader.spawn import WORKER_SCRIPT
+
+    # that user must run the interpreter, import numpy and read worker.py, and must not read the checks
+    code = (f"import numpy\nopen({str(WORKER_SCRIPT)!r}).close()\n"
+            f"try:\n    open({str(root / 'grader' / 'checks' / '__init__.py')!r})\n"
+            "except PermissionError:\n    raise SystemExit(0)\nraise SystemExit(1)")
+    probe = [setpriv, f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups", sys.executable,
+             "-s", "-c", code]
+    try:
+        ok = subprocess.run(probe, capture_output=True, timeout=60, cwd="/", stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:
+        return None
+    os.environ["GRADER_WORKER_USER"] = WORKER_USER
+    return WORKER_USER
+
+
 def run_autograder(section_id: str, base: Path, *, lang: str = "both",
                    hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY, sandbox: str = "auto") -> int:
     """Grade base/submission, write base/results/results.json, print the instructor's view on stdout.
@@ -232,8 +281,13 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
     except bwrap.SandboxUnavailable as e:
         print(f"grade: --sandbox require: the sandbox is not available here: {inert(e)}", file=sys.stderr)
         return 3
+    banner = ""
     if not use_sandbox:
-        print(SANDBOX_OFF)
+        banner = SANDBOX_OFF
+        dropped = _unprivileged_worker(ROOT)
+        if dropped:
+            banner = SANDBOX_OFF_UNPRIVILEGED.format(user=dropped)
+        print(banner)
 
     day, sec = section_id.split(".")
     results = base / "results" / "results.json"
@@ -269,8 +323,9 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
     if note:
         data["output"] += "\n" + note
     if not use_sandbox:
-        data["output"] = SANDBOX_OFF + "\n" + data["output"]
+        data["output"] = banner + "\n" + data["output"]
     data["extra_data"]["sandbox"] = "on" if use_sandbox else "off"
+    data["extra_data"]["worker_user"] = os.environ.get("GRADER_WORKER_USER", "") if not use_sandbox else ""
     _write_json(results, data)
     return 0
 

@@ -439,6 +439,7 @@ class Session:
             self.generation += 1
             path = Path(self.worker.dir) / self.submission.name
             path.write_text(self.source, encoding="utf-8")
+            path.chmod(0o644)  # readable by a worker running as another user (spawn.worker_user)
             self.staged = path
         return self.worker
 

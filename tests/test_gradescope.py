@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -246,6 +247,33 @@ def test_without_a_working_sandbox_results_say_so_loudly(autograder_zip: Path, t
     assert first.startswith("⚠") and "SANDBOX OFF" in first and "hidden checks" in first
     assert results["extra_data"]["sandbox"] == "off" and "SANDBOX OFF" in proc.stdout
     assert all(t["status"] == "passed" for t in results["tests"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the worker user is for a grader running as root (Gradescope)")
+def test_without_the_sandbox_as_root_workers_run_as_nobody_and_cannot_read_the_hidden_checks(
+        autograder_zip: Path, tmp_path: Path) -> None:
+    """Gradescope without bubblewrap: the hidden checks are made private to root and the worker runs as nobody,
+    so the leaky submission is blocked (the folder is world-traversable, as /autograder is)."""
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="gs-open-"))
+    top.chmod(0o755)
+    try:
+        base = top / "autograder"
+        proc, results = run_autograder(autograder_zip, base, {"section2.py": leaky_submission(base)},
+                                       {"GRADER_SANDBOX_DISABLE": "1"})
+        assert proc.returncode == 0, proc.stderr
+        assert results is not None
+        validate(results)
+        assert results["extra_data"]["sandbox"] == "off" and results["extra_data"]["worker_user"] == "nobody"
+        assert "nobody" in results["output"].splitlines()[0]
+        sgd = next(t for t in results["tests"] if "[test_one_step[SGD]]" in t["name"])
+        assert "blocked: PermissionError" in sgd["output"], sgd["output"]
+        assert "Hidden checks of day2.section2" not in json.dumps(results, ensure_ascii=False)
+        others = [t for t in results["tests"] if "SGD" not in t["name"] and not t["name"].startswith("確認テスト")]
+        assert all(t["status"] == "passed" for t in others)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.mark.skipif(not sandbox_works(), reason="bubblewrap does not work on this machine")
