@@ -468,11 +468,11 @@ def _grade_all(section_id: str, todo: deque[Entry], version: str, jobs: int, opt
                         record(e, dict(rec, final=False), False)  # a grader fault: tried again next run
                     continue
                 over = now - slot.started > wall_limit
-                halted = not over and stopped(slot.proc.pid)  # SIGSTOP from outside the workers' namespaces
+                halted = not over and stopped(slot.proc.pid, depth=0)  # itself only: its template is its own affair
                 if slot.proc.sentinel in ready or slot.conn in ready or over or halted:
                     del waiting[slot.key]  # type: ignore[arg-type]
                     pool.replace(slot)
-                    reap_strays(keep)
+                    reap_strays(keep | {s.proc.pid for s in pool.slots})  # never the grading processes themselves
                     shutil.rmtree(stage / slot.key, ignore_errors=True)  # type: ignore[operator]
                     msg = (f"提出物ごとの制限時間 {wall_limit:g} 秒を超えました / over the per-submission wall limit "
                            f"({wall_limit:g} s)" if over else

@@ -288,6 +288,13 @@ class Learner:
                                     nargs=len(args), kwargs=frozenset(kwargs))
         try:
             result = decode_value(answer.get("result"), out, self)
+            name = target.get("name", "")
+            if name[:1].isupper() and not isinstance(result, RemoteObject):  # the book's classes: SGD, Affine …
+                shown = inert(type(result).__name__, limit=40)
+                raise LearnerInvalidResult(
+                    f"{name}(...) が {shown} を返しました。{name} はクラスとして定義してください (class {name}:)",
+                    f"{name}(...) returned {shown}; define {name} as a class (class {name}:) whose instances the "
+                    "checks use")
             record = CallRecord(warnings=[inert(w, limit=300) for w in answer.get("warnings", [])])
             after = answer.get("after", [])
             record.args = [self._after(i, arg, after[i] if i < len(after) else None, out, record)
@@ -420,6 +427,7 @@ class Session:
         self.workers_started = 0
         self.loads_on_worker = 0  # successful module loads on the current worker
         self.check_bytes = 0  # bytes of answers received in the current check (reset by fresh())
+        self.seq = 0  # number of the last request: its answer must echo it
         self.sandbox = sandbox  # wrap each worker in bubblewrap (grader/sandbox.py); `hide`: more folders to hide
         self.hide = tuple(hide)
         try:
@@ -465,8 +473,9 @@ class Session:
                                  "this object was lost when the worker restarted after a crash or timeout")
         worker = self._ensure_worker()
         budget = min(MAX_REPLY_BYTES, MAX_CHECK_BYTES - self.check_bytes)
+        self.seq += 1
         try:
-            answer, out, size = worker.request(header, frames, timeout, budget)
+            answer, out, size = worker.request(dict(header, seq=self.seq), frames, timeout, budget)
         except WorkerOversize:
             raise LearnerInvalidResult(
                 f"戻り値が大きすぎます (1 回の応答は {MAX_REPLY_BYTES >> 20} MiB、"
@@ -482,7 +491,7 @@ class Session:
             raise self._death(during) from None
         self.check_bytes += size
         try:
-            check_answer(answer, len(out), nargs, kwargs)
+            check_answer(answer, len(out), nargs, kwargs, self.seq)
         except ProtocolError as e:
             worker.kill()
             raise LearnerCrashed("ワーカーの応答が壊れています", f"the worker's answer was malformed ({e})") from None

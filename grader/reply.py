@@ -121,14 +121,18 @@ def _check_after(state: Any, nframes: int) -> None:
 _FIELDS = {
     "ready": bool, "ok": bool, "callable": bool, "method": bool, "constructed": bool,
     "missing": str, "suggest": list, "raised": dict, "fault": dict, "protocol_error": str,
-    "warnings": list, "result": object, "after": list, "kafter": dict,
+    "warnings": list, "result": object, "after": list, "kafter": dict, "seq": int,
 }
 
 
-def check_answer(answer: Any, nframes: int, nargs: int = 0, kwargs: frozenset[str] = frozenset()) -> dict:
-    """The whole answer, or ProtocolError. `nargs`/`kwargs`: the call's arguments (for "after"/"kafter")."""
+def check_answer(answer: Any, nframes: int, nargs: int = 0, kwargs: frozenset[str] = frozenset(),
+                 seq: int | None = None) -> dict:
+    """The whole answer, or ProtocolError. `nargs`/`kwargs`: the call's arguments (for "after"/"kafter");
+    `seq`: the request's number, which the answer must echo (an answer to another request is out of step)."""
     if type(answer) is not dict:
         _fail("the answer is not an object")
+    if seq is not None and answer.get("seq") != seq:
+        _fail("an answer out of step with its request")
     for key, value in answer.items():
         kind = _FIELDS.get(key)
         if kind is None:

@@ -121,6 +121,7 @@ class Worker:
         self.handles: dict = {}
         self.next_handle = 1
         self.compiled: dict = {}
+        self.pid = os.getpid()  # a child the learner forks that returns into this loop must never answer
 
     # -- decoding arguments (parent → worker)
     def decode(self, v, arrays, depth=0):
@@ -305,6 +306,7 @@ class Worker:
                 req, arrays = self.chan.recv()
             except EOFError:
                 return
+            seq = req.pop("seq", None)
             try:
                 header, frames = ops[req.pop("op")](req, arrays)
             except MemoryError:
@@ -313,7 +315,9 @@ class Worker:
                 header, frames = {"protocol_error": f"{type(e).__name__}: {e}"}, []
             sys.stdout.flush()
             sys.stderr.flush()
-            self.chan.send(header, frames)
+            if os.getpid() != self.pid:  # os.fork() in learner code: the child ends here, the parent answers
+                os._exit(0)
+            self.chan.send(dict(header, seq=seq), frames)
 
 
 def _npy(np, arr) -> bytes:

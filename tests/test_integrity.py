@@ -332,6 +332,8 @@ for _name, _obj in list(globals().items()):
         continue
     if _inspect.isfunction(_obj):
         globals()[_name] = _odd(_obj)
+    elif _inspect.isclass(_obj) and CLASSES_TOO:
+        globals()[_name] = lambda *a, **k: VALUE  # the class itself replaced by a function
     elif _inspect.isclass(_obj):
         for _m, _f in list(vars(_obj).items()):
             if _inspect.isfunction(_f):
@@ -340,13 +342,16 @@ for _name, _obj in list(globals().items()):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("classes", [False, True], ids=["methods", "classes"])
 @pytest.mark.parametrize("section", SECTIONS)
-def test_odd_return_values_are_failures_never_grader_faults(section, tmp_path):
-    """Each odd value in every exercise of the section, graded in one session: no InternalError, ever."""
+def test_odd_return_values_are_failures_never_grader_faults(section, classes, tmp_path):
+    """Each odd value in every exercise of the section (methods return it; or the classes themselves are
+    functions returning it), graded in one session: no InternalError, ever."""
     from grader.runner import Job
     from grader.section import grade_many
 
-    paths = [staged(tmp_path / name, section, ODD.replace("VALUE", expr)) for name, expr in ODD_VALUES.items()]
+    code = ODD.replace("CLASSES_TOO", str(classes))
+    paths = [staged(tmp_path / name, section, code.replace("VALUE", expr)) for name, expr in ODD_VALUES.items()]
     jobs = iter([Job(p, timeout=5, tag=name) for p, name in zip(paths, ODD_VALUES, strict=True)])
     got: list[tuple[str, object]] = []
     grade_many(section, lambda: next(jobs, None), lambda job, result: got.append((job.tag, result)))
@@ -435,3 +440,42 @@ def test_the_cli_says_so_when_workers_share_the_graders_pid_space(tmp_path):
                   "--sandbox", "off", env={"GRADER_PIDNS_DISABLE": "1"})
     assert g.rc == 0, g.err
     assert "PID" in g.err, g.err
+
+
+FORKS = {
+    "at_import": "\nimport os as _os\nif _os.fork() == 0:\n    pass\n",
+    "in_a_call": ("\nimport os as _os\n_sgd_update = SGD.update\n\n\ndef _forking(self, params, grads):\n"
+                  "    _os.fork()\n    return _sgd_update(self, params, grads)\n\n\nSGD.update = _forking\n"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", sorted(FORKS))
+def test_a_forked_child_returning_into_the_worker_never_answers(where, tmp_path, worker_kind):
+    """os.fork() in learner code: only the worker answers (its child ends there); answers never fall out of step
+    with their requests (they echo a sequence number), so nothing of it becomes a grader fault."""
+    g = grade_file("day2.section2", staged(tmp_path, "day2.section2", FORKS[where]))
+    assert g.rc == 0, g.err
+
+
+@pytest.mark.slow
+def test_students_after_a_replaced_grading_process_are_still_graded(tmp_path):
+    """A grading process replaced (wall limit) mid-batch: its successor is a grading process, not a stray of the
+    sweep (it was killed with the strays, and sending the next student to it broke the batch with exit 3)."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    reference = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
+    from tests.test_hostile import EXERCISES, replace_update
+
+    slow = "".join(replace_update(c, "import time\ntime.sleep(30)") for c in EXERCISES)
+    (subs / "a_slow.py").write_text(reference + "\n" + slow, encoding="utf-8")
+    for name in ("b_honest", "c_honest"):
+        (subs / f"{name}.py").write_text(reference + f"\n# {name}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    g = run_grade("batch", "section2", str(subs), "--out", str(out), "--jobs", "1", "--sandbox", "off",
+                  "--timeout", "1", "--wall-limit", "3")
+    assert g.rc == 1, g.out + g.err  # a_slow's error row; never 3
+    assert result(out, "a_slow")["status"] == "error"
+    for name in ("b_honest", "c_honest"):
+        rec = result(out, name)
+        assert rec["status"] == "ok" and rec["score"] == rec["max_score"], (name, rec.get("reason"))
