@@ -479,3 +479,44 @@ def test_students_after_a_replaced_grading_process_are_still_graded(tmp_path):
     for name in ("b_honest", "c_honest"):
         rec = result(out, name)
         assert rec["status"] == "ok" and rec["score"] == rec["max_score"], (name, rec.get("reason"))
+
+
+@pytest.mark.slow
+def test_a_stopped_grading_process_is_detected_and_the_batch_goes_on(tmp_path):
+    """The watchdog: a grading process stopped from outside (SIGSTOP) is replaced; that student gets an error row
+    that says so (not final: graded again by the next run), the others are graded, the batch ends."""
+    import os
+    import signal
+    import time
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    reference = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
+    (subs / "a_sleepy.py").write_text(reference + "\nimport time\ntime.sleep(4)\n", encoding="utf-8")
+    (subs / "b_honest.py").write_text(reference, encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "grader.launch", "batch", "section2", str(subs), "--out", str(out), "--jobs", "1",
+           "--sandbox", "off", "--timeout", "10"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=conftest.grade_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        graders: list[str] = []
+        while not graders and time.monotonic() < deadline:
+            time.sleep(0.2)
+            try:
+                graders = open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()
+            except OSError:
+                pass
+        time.sleep(1.0)  # it is grading a_sleepy (its import sleeps 4 s)
+        for pid in graders:
+            os.kill(int(pid), signal.SIGSTOP)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stdout + stderr
+    sleepy = result(out, "a_sleepy")
+    assert sleepy["status"] == "error" and "stopped" in sleepy["reason"] and sleepy.get("final") is False
+    honest = result(out, "b_honest")
+    assert honest["status"] == "ok" and honest["score"] == honest["max_score"]
