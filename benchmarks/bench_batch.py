@@ -74,9 +74,9 @@ def run(submissions: Path, out: Path, jobs: int, sandbox: str) -> tuple[float, f
 def cpu_breakdown(n: int = 10) -> dict[str, float]:
     """CPU seconds per submission, in this process, as a batch grading process spends them. Forked workers are
     counted through the template's /proc entry (its own time + its reaped workers'), without its start."""
-    from grader import spawn
-    from grader.runner import Job
-    from grader.section import grade_checks, grade_many
+    from grader.engine import spawn
+    from grader.engine.runner import Job
+    from grader.grading import grade_checks, grade_many
 
     out: dict[str, float] = {}
     grade_checks("day2.section2", SOLUTION)  # warm

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_boundary.py [--calls 300]
 Prints wall time and the grader process's own CPU time per call (CPU is robust to machine load), once with
-the strict .npy reader of grader/worker.py and once with np.load, which the reader replaced on the parent side.
+the strict .npy reader of grader/engine/worker.py and once with np.load, which the reader replaced on the parent side.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-import grader.proxy as proxy
+import grader.engine.proxy as proxy
 
 MODULE = """
 import numpy as np

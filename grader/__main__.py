@@ -1,5 +1,5 @@
 """`python -m grader` is `grade`."""
 
-from grader.launch import main
+from grader.cli.launch import main
 
 main()

@@ -74,7 +74,7 @@ def grade_env(env: dict[str, str] | None = None) -> dict[str, str]:
 def run_grade(*args: str, timeout: float = 300, stdin: str | None = None, cwd: Path = ROOT,
               env: dict[str, str] | None = None) -> Graded:
     proc = subprocess.run(
-        [sys.executable, "-m", "grader.launch", *args],
+        [sys.executable, "-m", "grader.cli.launch", *args],
         capture_output=True, text=True, timeout=timeout, cwd=cwd, env=grade_env(env),
         input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
     )

@@ -13,12 +13,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.course import load_course, section_paths
+from grader.course.loading import load_course, section_paths
 from tests.mutant_source import all_mutants, write
 
 
 def checks(section: str, path: Path) -> list[dict]:
-    proc = subprocess.run([sys.executable, "-m", "grader.launch", section, "--submission", str(path), "--no-quiz",
+    proc = subprocess.run([sys.executable, "-m", "grader.cli.launch", section, "--submission", str(path), "--no-quiz",
                            "--json", "--sandbox", "off"], capture_output=True, text=True, check=False)
     return json.loads(proc.stdout)["checks"]
 

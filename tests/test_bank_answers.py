@@ -1,6 +1,6 @@
 """Every numeric answer of the 確認テスト equals what the reference solutions compute.
 
-The logic lives in grader/bankcheck.py so that `grade bank check` (the authors' command, run by CI) and these
+The logic lives in grader/authoring.py so that `grade bank check` (the authors' command, run by CI) and these
 tests prove the same thing; the verifiers are tests/answers/dayD_sectionN.py.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.bankcheck import computed, numeric_key_problem, numeric_questions, stray_verifier_problem
+from grader.authoring import computed, numeric_key_problem, numeric_questions, stray_verifier_problem
 
 NUMERIC = numeric_questions()
 

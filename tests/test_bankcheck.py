@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import bankcheck
+from grader import authoring as bankcheck
 from tests.conftest import ROOT, run_grade
 
 

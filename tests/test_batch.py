@@ -54,7 +54,7 @@ def make_class(folder: Path, stray_mark: str) -> dict[str, str]:
 
 
 def batch_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "grader.launch", "batch", "section2", *args]
+    return [sys.executable, "-m", "grader.cli.launch", "batch", "section2", *args]
 
 
 def leftovers(env_mark: str, stray_mark: str, tmp: Path) -> list[str]:
@@ -230,7 +230,7 @@ def test_same_report_for_the_same_file_whatever_the_jobs(tmp_path):
 
 
 def test_with_the_sandbox_a_submission_cannot_read_another_students_file(tmp_path):
-    from grader import sandbox
+    from grader.engine import sandbox
 
     works, why = sandbox.probe()
     if not works:

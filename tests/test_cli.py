@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.course import load_bank
+from grader.course.loading import load_bank
 from tests.conftest import ROOT, run_grade
 
 SOLUTION = ROOT / "solutions" / "day2" / "section2.py"
@@ -125,7 +125,7 @@ def test_bad_answers_value_is_a_usage_error(tmp_path):
 
 def test_interactive_quiz_on_a_terminal():
     pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(sys.executable, ["-m", "grader.launch", "section2", "--submission", str(SOLUTION),
+    child = pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", "section2", "--submission", str(SOLUTION),
                                            "--lang", "en"], cwd=str(ROOT), encoding="utf-8", timeout=60,
                           dimensions=(50, 200))
     for q in BANK.questions:

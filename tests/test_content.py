@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from grader.course import load_bank, load_course, section_paths
+from grader.course.loading import load_bank, load_course, section_paths
 from tests.conftest import ROOT, grade_file
 
 SECTIONS = [s.id for s in load_course().sections]

@@ -9,8 +9,8 @@ import types
 import pytest
 import yaml
 
-from grader import drill
-from grader.models import QuestionResult
+from grader.practice import drill
+from grader.results import QuestionResult
 from tests.conftest import ROOT, grade_env, run_grade
 
 
@@ -101,9 +101,9 @@ def test_unknown_section_is_a_usage_error():
 
 def test_results_are_handed_to_the_progress_database_and_its_faults_ignored(monkeypatch):
     calls = []
-    fake = types.ModuleType("grader.progress")
+    fake = types.ModuleType("grader.practice.progress")
     fake.record_answers = lambda kind, section, results: calls.append((kind, section, len(results)))
-    monkeypatch.setitem(sys.modules, "grader.progress", fake)
+    monkeypatch.setitem(sys.modules, "grader.practice.progress", fake)
     result = QuestionResult(id="sgd_step@1", chosen=[1], correct=True, score=1, max_score=1, feedback="ok")
     drill.record("drill", "day2.section2", [], [result])
     assert calls == [("drill", "day2.section2", 1)]
@@ -113,7 +113,7 @@ def test_results_are_handed_to_the_progress_database_and_its_faults_ignored(monk
 
     fake.record_answers = broken
     drill.record("exam", None, [], [result])  # no exception
-    monkeypatch.setitem(sys.modules, "grader.progress", None)  # the module does not exist
+    monkeypatch.setitem(sys.modules, "grader.practice.progress", None)  # the module does not exist
     drill.record("exam", None, [], [result])
 
 
@@ -122,7 +122,7 @@ def test_results_are_handed_to_the_progress_database_and_its_faults_ignored(monk
 
 def spawn(*args: str):
     pexpect = pytest.importorskip("pexpect")
-    return pexpect, pexpect.spawn(sys.executable, ["-m", "grader.launch", *args], cwd=str(ROOT), encoding="utf-8",
+    return pexpect, pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", *args], cwd=str(ROOT), encoding="utf-8",
                                   timeout=60, dimensions=(50, 200), env=grade_env())
 
 

@@ -7,11 +7,9 @@ import io
 import numpy as np
 import pytest
 
-from grader.checking import CheckFailed, Variant, expect_array, expect_close, expect_equal, expect_raises
-from grader.course import read_yaml
-from grader.errors import CourseDataError
-from grader.models import Text
-from grader.proxy import (
+from grader.course.yamlfile import read_yaml
+from grader.engine.checking import CheckFailed, Variant, expect_array, expect_close, expect_equal, expect_raises
+from grader.engine.proxy import (
     LearnerCrashed,
     LearnerInvalidResult,
     LearnerMissing,
@@ -23,6 +21,8 @@ from grader.proxy import (
     Session,
     escape_output,
 )
+from grader.errors import CourseDataError
+from grader.text import Text
 
 MODULE = '''
 import numpy as np
@@ -306,7 +306,7 @@ def _npy_bytes(arr) -> bytes:
     np.zeros((0, 3)), np.array([True, False]), np.array([1 + 2j]), np.arange(5, dtype=">i4"), np.array(["ab", "c"]),
 ])
 def test_read_npy_round_trips_like_np_load(arr):
-    from grader.worker import read_npy
+    from grader.engine.worker import read_npy
 
     got = read_npy(np, _npy_bytes(arr))
     assert type(got) is np.ndarray and got.dtype == arr.dtype and got.shape == arr.shape
@@ -314,7 +314,7 @@ def test_read_npy_round_trips_like_np_load(arr):
 
 
 def test_read_npy_refuses_truncated_frames_and_pickles():
-    from grader.worker import read_npy
+    from grader.engine.worker import read_npy
 
     with pytest.raises(ValueError, match="wrong length"):
         read_npy(np, _npy_bytes(np.arange(4.0))[:-8])
@@ -332,7 +332,7 @@ def test_a_worker_dies_with_its_grading_process(tmp_path):
 
     (tmp_path / "mod.py").write_text("import time\ndef hang():\n    time.sleep(600)\n", encoding="utf-8")
     script = (
-        "import sys\nfrom pathlib import Path\nfrom grader.proxy import Session\n"
+        "import sys\nfrom pathlib import Path\nfrom grader.engine.proxy import Session\n"
         f"s = Session(Path({str(tmp_path / 'mod.py')!r}), call_timeout=300)\nL = s.fresh()\n"
         "print(s.worker.proc.pid, flush=True)\nL.hang()\n"
     )
@@ -361,7 +361,7 @@ def test_a_worker_dies_with_its_grading_process(tmp_path):
 ])
 def test_write_npy_reads_back_as_np_load_and_the_strict_reader_do(arr):
     """The fast .npy writer (both sides of the boundary) against numpy's own reader and ours."""
-    from grader.worker import read_npy, write_npy
+    from grader.engine.worker import read_npy, write_npy
 
     data = write_npy(np, arr)
     for back in (np.load(io.BytesIO(data), allow_pickle=False), read_npy(np, data)):
@@ -378,7 +378,7 @@ def test_write_npy_reads_back_as_np_load_and_the_strict_reader_do(arr):
 @pytest.mark.parametrize("equal_nan", [False, True])
 def test_matches_is_np_allclose(got, want, equal_nan):
     """The comparison behind expect_array takes a fast path; it must say what np.allclose says, always."""
-    from grader.checking import _matches
+    from grader.engine.checking import _matches
 
     g, w = np.asarray(got), np.asarray(want, dtype=float)
     with np.errstate(over="ignore"):  # 1e308 - (-1e308): np.allclose's own overflow warning

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from grader.batch import result_name
-from grader.cli import app
+from grader.classroom.batch import result_name
+from grader.classroom.export import escape_cell, write_csv
+from grader.classroom.summary import misconception_of, write_summary
+from grader.cli.app import app
 from grader.errors import UsageError
-from grader.export import escape_cell, write_csv
-from grader.summary import misconception_of, write_summary
 
 
 @pytest.mark.parametrize("raw, cell", [

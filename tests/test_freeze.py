@@ -1,4 +1,4 @@
-"""Freezing public checks (grader/freeze.py) and replaying them (grader/replay.py), on small made-up sections.
+"""Freezing public checks (grader/classroom/freeze.py) and replaying them (grader/engine/replay.py), on small made-up sections.
 
 Recording runs pytest and learner workers, so every freeze and every grading here happens in a child process
 (this pytest process never runs a nested pytest session)."""
@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.freeze import custom_logic
-from grader.release import replay_only
-from grader.replay import FrozenDataError, load
+from grader.classroom.freeze import custom_logic
+from grader.classroom.release import replay_only
+from grader.engine.replay import FrozenDataError, load
 from tests.conftest import ROOT
 
 HEADER = '''import numpy as np
 
-from grader.checking import Msg, Variant, check, expect_array, expect_close, expect_equal, expect_raises, fail
+from grader.engine.checking import Msg, Variant, check, expect_array, expect_close, expect_equal, expect_raises, fail
 
 X = np.array([1.0, -2.0, 3.0])
 '''
@@ -108,7 +108,7 @@ FREEZE = """
 import json, sys
 from pathlib import Path
 from grader.errors import CourseDataError
-from grader.freeze import freeze_section
+from grader.classroom.freeze import freeze_section
 root, sid, public = Path(sys.argv[1]), sys.argv[2], set(sys.argv[3].split(","))
 try:
     f = freeze_section(sid, root, root / "solutions" / "day9" / (sid.split(".")[1] + ".py"), public)
@@ -120,7 +120,7 @@ except CourseDataError as e:
 GRADE = """
 import json, sys
 from pathlib import Path
-from grader.runner import run_checks
+from grader.engine.runner import run_checks
 root, sid, sub = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 checks, _, _ = run_checks(sid, sub, points={"double": 9, "Acc": 9, "root": 9}, root=root)
 print(json.dumps({c.id: [c.status, c.feedback_i18n.en if c.feedback_i18n else ""] for c in checks}))
@@ -191,7 +191,7 @@ def test_what_cannot_be_frozen_is_refused_naming_the_check(tmp_path: Path, body:
 
 def test_custom_logic_scan_follows_helpers() -> None:
     source = HEADER + '''
-from grader.checking import CheckFailed
+from grader.engine.checking import CheckFailed
 
 
 def _form(got):
@@ -254,12 +254,12 @@ def test_recorded_data_is_read_without_pickle(tmp_path: Path) -> None:
 
 
 def test_replay_only_refuses_anything_but_plumbing() -> None:
-    good = ('"""doc"""\nfrom __future__ import annotations\nfrom grader.checking import check\n'
-            "from grader.replay import case, cases, load, replay\nFROZEN = load(__file__)\n\n"
+    good = ('"""doc"""\nfrom __future__ import annotations\nfrom grader.engine.checking import check\n'
+            "from grader.engine.replay import case, cases, load, replay\nFROZEN = load(__file__)\n\n"
             "@check('f', 1, ja='a', en='b', public=True)\ndef test_a(learner):\n    replay(learner, FROZEN, 'test_a')\n")
     assert replay_only(good) == []
     for bad in (good + "\ndef simulate(w):\n    return w\n",
-                good.replace("from grader.checking import check", "from grader.checking import check, expect_array"),
+                good.replace("from grader.engine.checking import check", "from grader.engine.checking import check, expect_array"),
                 good + "import numpy as np\n",
                 good + "\n@check('f', 1, ja='a', en='b', public=True)\ndef test_b(learner):\n"
                        "    replay(learner, FROZEN, 'test_b')\n    learner.f(1)\n",

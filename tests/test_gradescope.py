@@ -16,8 +16,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from grader.cli import app
-from grader.course import load_bank
+from grader.cli.app import app
+from grader.course.loading import load_bank
 from tests.conftest import ROOT, run_grade
 
 SOLUTION2 = ROOT / "solutions" / "day2" / "section2.py"
@@ -103,7 +103,7 @@ def test_zip_has_the_scripts_and_every_hidden_check_but_no_tests(autograder_zip:
             mode = z.getinfo(script).external_attr >> 16
             assert mode & stat.S_IXUSR, script
         run = z.read("run_autograder").decode()
-        assert "grader.gradescope day2.section2" in run and "/autograder" in run
+        assert "grader.classroom.gradescope day2.section2" in run and "/autograder" in run
         setup = z.read("setup.sh").decode()
         assert "python3-venv" in setup and "pip install -q -e ." in setup
         # bubblewrap is installed when setup.sh runs as root, and a failure to install it is not fatal
@@ -212,7 +212,7 @@ def test_solution_and_quiz_get_full_marks(autograder_zip: Path, tmp_path: Path) 
 
 
 def sandbox_works() -> bool:
-    from grader.sandbox import available
+    from grader.engine.sandbox import available
 
     return available()
 

@@ -20,7 +20,7 @@ FAST = ("--timeout", "1")
 @pytest.fixture(autouse=True, params=["spawned", "template"])
 def worker_start(request, monkeypatch):
     """Every case twice: workers started as `python worker.py` (single grading) and forked from the pre-loaded
-    template that batch grading uses (grader/worker.py, template mode)."""
+    template that batch grading uses (grader/engine/worker.py, template mode)."""
     if request.param == "template":  # the template serves unsandboxed workers only: bubblewrap off here
         monkeypatch.setitem(conftest.EXTRA_ENV, "GRADER_WORKER_TEMPLATE", "1")
         monkeypatch.setitem(conftest.EXTRA_ENV, "GRADER_SANDBOX_DISABLE", "1")

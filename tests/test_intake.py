@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
+from grader.classroom.intake import MAX_FILE_BYTES, scan
 from grader.errors import UsageError
-from grader.intake import MAX_FILE_BYTES, scan
 from tests.conftest import ROOT
 
 SECTION = "day2.section2"
@@ -133,7 +133,7 @@ def test_zip_wrapped_in_one_folder_and_member_caps(tmp_path, monkeypatch):
         zf.writestr(zinfo("class/s2.py"), b"# two\n")
         zf.writestr(zinfo("__MACOSX/class/._s1.py"), b"\0")
     assert accepted(scan(SECTION, archive)) == {"s1", "s2"}
-    monkeypatch.setattr("grader.intake.MAX_ARCHIVE_MEMBERS", 2)
+    monkeypatch.setattr("grader.classroom.intake.MAX_ARCHIVE_MEMBERS", 2)
     with pytest.raises(UsageError, match="archive bomb"):
         scan(SECTION, archive)
 

@@ -22,7 +22,7 @@ import pytest
 from tests import conftest
 from tests.conftest import ROOT, grade_file, run_grade
 
-SECTIONS = [s.id for s in __import__("grader.course", fromlist=["load_course"]).load_course().sections]
+SECTIONS = [s.id for s in __import__("grader.course.loading", fromlist=["load_course"]).load_course().sections]
 
 ZEROING = '''
 
@@ -81,7 +81,7 @@ INPUT_FREE = {
 
 
 def result(out: Path, student: str) -> dict:
-    from grader.batch import result_name
+    from grader.classroom.batch import result_name
 
     return json.loads((out / "results" / result_name(student)).read_text(encoding="utf-8"))
 
@@ -112,7 +112,7 @@ def worker_kind(request, monkeypatch):
 @pytest.mark.parametrize("section", SECTIONS)
 def test_zeroing_every_input_passes_no_check_that_depends_on_it(section, tmp_path, worker_kind):
     g = grade_file(section, staged(tmp_path, section, ZEROING))
-    assert g.rc == 1, g.err
+    assert g.rc in (0, 1), g.err  # 0 where every check of the section is input-free (day2.section5)
     passed = {c["id"] for c in g.report["checks"] if c["status"] == "passed"}
     assert passed <= INPUT_FREE.get(section, set()), f"forged passes: {sorted(passed - INPUT_FREE.get(section, set()))}"
 
@@ -130,7 +130,7 @@ def test_check_module_constants_are_read_only(tmp_path):
     """Arrays at module level of a check file cannot be written, by anything, once the checks are collected."""
     import numpy as np
 
-    from grader.runner import freeze
+    from grader.engine.runner import freeze
 
     class Spec:
         def __init__(self):
@@ -149,7 +149,7 @@ def test_check_module_constants_are_read_only(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs,sandbox", [("1", "off"), ("2", "off"), ("1", "require"), ("2", "require")])
 def test_a_student_who_mutates_everything_costs_the_next_students_nothing(tmp_path, jobs, sandbox):
-    from grader import sandbox as sb
+    from grader.engine import sandbox as sb
 
     if sandbox == "require" and not sb.available():
         pytest.skip(f"bubblewrap does not work here: {sb.probe()[1]}")
@@ -275,7 +275,7 @@ def test_the_grader_reads_at_most_a_capped_answer(tmp_path):
     path = staged(tmp_path, "day2.section1", FLOOD)
     probe = textwrap.dedent(f"""
         import resource, subprocess, sys
-        p = subprocess.run([sys.executable, "-m", "grader.launch", "day2.section1", "--submission", {str(path)!r},
+        p = subprocess.run([sys.executable, "-m", "grader.cli.launch", "day2.section1", "--submission", {str(path)!r},
                             "--no-quiz", "--json", "--sandbox", "off", "--timeout", "20"],
                            capture_output=True, text=True, cwd={str(ROOT)!r})
         print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -347,8 +347,8 @@ for _name, _obj in list(globals().items()):
 def test_odd_return_values_are_failures_never_grader_faults(section, classes, tmp_path):
     """Each odd value in every exercise of the section (methods return it; or the classes themselves are
     functions returning it), graded in one session: no InternalError, ever."""
-    from grader.runner import Job
-    from grader.section import grade_many
+    from grader.engine.runner import Job
+    from grader.grading import grade_many
 
     code = ODD.replace("CLASSES_TOO", str(classes))
     paths = [staged(tmp_path / name, section, code.replace("VALUE", expr)) for name, expr in ODD_VALUES.items()]
@@ -385,7 +385,7 @@ for _pid in _os.listdir("/proc"):
 
 
 def _pidns_or_skip() -> None:
-    from grader.spawn import pid_namespace
+    from grader.engine.spawn import pid_namespace
 
     prefix, why = pid_namespace()
     if not prefix:
@@ -495,7 +495,7 @@ def test_a_stopped_grading_process_is_detected_and_the_batch_goes_on(tmp_path):
     (subs / "a_sleepy.py").write_text(reference + "\nimport time\ntime.sleep(4)\n", encoding="utf-8")
     (subs / "b_honest.py").write_text(reference, encoding="utf-8")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "grader.launch", "batch", "section2", str(subs), "--out", str(out), "--jobs", "1",
+    cmd = [sys.executable, "-m", "grader.cli.launch", "batch", "section2", str(subs), "--out", str(out), "--jobs", "1",
            "--sandbox", "off", "--timeout", "10"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=conftest.grade_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, stdin=subprocess.DEVNULL)

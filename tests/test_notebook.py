@@ -1,4 +1,4 @@
-"""grader.notebook.check: a notebook's class, function, module or source string, graded through the same
+"""grader.practice.notebook.check: a notebook's class, function, module or source string, graded through the same
 worker and shown as escaped HTML. Called as a function, as a notebook would (no notebook server)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import types
 
 import pytest
 
-from grader.models import SectionReport
-from grader.notebook import NotebookReport, build_source, check, source_of
+from grader.practice.notebook import NotebookReport, build_source, check, source_of
+from grader.results import SectionReport
 
 MOMENTUM = """
 class Momentum:

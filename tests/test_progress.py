@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import progress
-from grader.course import load_bank, load_course
-from grader.models import CheckResult, QuestionResult, QuizReport, SectionReport
+from grader.course.loading import load_bank, load_course
+from grader.practice import progress
+from grader.results import CheckResult, QuestionResult, QuizReport, SectionReport
 from tests.conftest import ROOT, grade_env, run_grade
 
 SOLUTION = ROOT / "solutions" / "day2" / "section2.py"
@@ -168,8 +168,8 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "shared.sqlite3"
     script = textwrap.dedent("""
         import sys
-        from grader import progress
-        from grader.models import QuestionResult
+        from grader.practice import progress
+        from grader.results import QuestionResult
         for i in range(40):
             progress.record_answers("drill", "day2.section2", [QuestionResult(
                 id=f"day2.section2.q{i % 5 + 1:02d}", chosen=[1], correct=bool(i % 2), score=0, max_score=1,
@@ -341,7 +341,7 @@ def test_review_on_a_terminal(tmp_path):
         """Answer q wrongly in a graded run, then start `grade review` on a terminal at its first prompt."""
         run_grade("section2", "--submission", str(SOLUTION), "--answers", str(wrong_answers_file(tmp_path, [q.id])),
                   env={"GRADER_DB": env["GRADER_DB"]})
-        child = pexpect.spawn(sys.executable, ["-m", "grader.launch", "review", "--lang", "en"], cwd=str(ROOT),
+        child = pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", "review", "--lang", "en"], cwd=str(ROOT),
                               env=env, encoding="utf-8", timeout=60, dimensions=(50, 200))
         child.expect("answer> ")
         return child

@@ -13,21 +13,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.course import load_bank, load_course, section_paths
-from grader.errors import CourseDataError
-from grader.quiz import ask_interactively
-from grader.release import (
+from grader.classroom.release import (
     HINT_LEVELS,
     NO_HINTS,
-    answer_hash,
     audit_release,
     check_visibility,
     hint_quotes,
-    load_sealed_bank,
     release_course_yaml,
     replay_only,
 )
-from grader.replay import data_path, load
+from grader.course.loading import load_bank, load_course, section_paths
+from grader.course.quiz import ask_interactively
+from grader.course.sealed import answer_hash, load_sealed_bank
+from grader.engine.replay import data_path, load
+from grader.errors import CourseDataError
 from tests.conftest import ROOT, run_grade
 from tests.mutant_source import all_mutants, write
 
@@ -56,7 +55,7 @@ def read(p: Path) -> str:
 
 
 def checks_by_visibility() -> tuple[set[str], set[str]]:
-    """Read from the sources, independently of grader/release.py: a test function is public when
+    """Read from the sources, independently of grader/classroom/release.py: a test function is public when
     `public=True` is written in its decorators."""
     public, hidden = set(), set()
     for sid in SECTIONS:
@@ -122,7 +121,7 @@ def test_release_has_no_solution(release: Path, tmp_path: Path) -> None:
 
 def test_release_ships_stubs_of_listed_sections_only(release: Path) -> None:
     """A stub the course does not list yet (an author's work in progress, no checks) stays out of the release."""
-    from grader.course import load_course
+    from grader.course.loading import load_course
 
     listed = {f"exercises/{s.id.split('.')[0]}/{s.id.split('.')[1]}.py" for s in load_course().sections}
     shipped = {str(p.relative_to(release)) for p in (release / "exercises").rglob("section*.py")}
@@ -180,7 +179,7 @@ def test_audit_catches_a_leak(release: Path, tmp_path: Path) -> None:
 def grade_in(release: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env["GRADER_DB"] = str(release.parent / "progress.sqlite3")
-    return subprocess.run([sys.executable, "-m", "grader.launch", *args], cwd=release, env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "grader.cli.launch", *args], cwd=release, env=env, text=True,
                           capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
@@ -291,7 +290,7 @@ def test_existing_folder_is_not_overwritten(release: Path, tmp_path: Path) -> No
 def test_mixed_public_parameters_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "grader" / "checks" / "day9" / "section1.py"
     path.parent.mkdir(parents=True)
-    path.write_text('import pytest\nfrom grader.checking import check\n\n'
+    path.write_text('import pytest\nfrom grader.engine.checking import check\n\n'
                     '@pytest.mark.parametrize("n", [pytest.param(1, marks=check("f", 1, ja="a", en="a", public=True)),\n'
                     '                               pytest.param(2, marks=check("f", 1, ja="a", en="a"))])\n'
                     'def test_mixed(learner, n):\n    pass\n', encoding="utf-8")
@@ -336,7 +335,7 @@ def test_release_check_modules_hold_no_reference_code_and_no_oracle(release: Pat
         assert replay_only(text) == [], sid
         tree = ast.parse(text)
         imports = {n.module for n in tree.body if isinstance(n, ast.ImportFrom)}
-        assert imports == {"__future__", "grader.checking", "grader.replay"}, sid
+        assert imports == {"__future__", "grader.engine.checking", "grader.engine.replay"}, sid
         assert not [n for n in tree.body if isinstance(n, ast.Import)] and "numpy" not in text and "np." not in text
         defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))}
         assert defined and all(n.startswith("test_") for n in defined), sid
@@ -372,7 +371,7 @@ def test_day2_section2_release_check_cannot_become_a_submission(release: Path) -
     kinds = {step["op"] for c in frozen["checks"].values() for step in c["steps"]}
     assert kinds == {"call", "method", "expect"}
     # the runtime helper defines no optimizer either: only plumbing
-    for helper in ("replay.py", "freeze.py"):
+    for helper in ("engine/replay.py", "classroom/freeze.py"):
         names = top_level_defs(release / "grader" / helper)
         assert not names & {"SGD", "Momentum", "AdaGrad", "RMSprop", "Adam", "simulate", "update"}, helper
 
@@ -389,7 +388,7 @@ def test_replayed_public_checks_judge_mutants_as_the_course_checks_do(release: P
             folder.mkdir(parents=True)
             jobs.append([m.section, str(write(m.section, m.name, folder)), m.id])
     code = (
-        "import json, sys\nfrom pathlib import Path\nfrom grader.section import grade_many\nfrom grader.runner import Job\n"
+        "import json, sys\nfrom pathlib import Path\nfrom grader.grading import grade_many\nfrom grader.engine.runner import Job\n"
         "jobs = json.loads(sys.stdin.read()); out = {}\n"
         "for sec in dict.fromkeys(j[0] for j in jobs):\n"
         "    it = iter([j for j in jobs if j[0] == sec])\n"
@@ -435,7 +434,7 @@ def test_a_result_of_the_wrong_form_is_a_failure_of_the_replayed_check(release: 
 
 
 def course_of(text: str) -> dict:
-    from grader.models import Course
+    from grader.course.models import Course
 
     return Course.model_validate(yaml.safe_load(text)).model_dump()
 

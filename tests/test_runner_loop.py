@@ -1,4 +1,4 @@
-"""One pytest session for many submissions (grader.runner.run_many, grader.section.grade_many, a batch grading
+"""One pytest session for many submissions (grader.engine.runner.run_many, grader.grading.grade_many, a batch grading
 process's loop): each submission's report is the one grading it alone gives (grade_checks), nothing of one
 submission reaches the next, and a broken check is a grader fault for every submission it touches."""
 
@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from grader.batch import _grade_one, _Grader
+from grader.classroom.batch import _grade_one, _Grader
+from grader.engine.runner import Job, run_checks, run_many
 from grader.errors import InternalError, UsageError
-from grader.runner import Job, run_checks, run_many
-from grader.section import grade_checks, grade_many
+from grader.grading import grade_checks, grade_many
 from tests.conftest import ROOT
 from tests.mutant_source import source as mutant_source
 from tests.test_hostile import SOLUTION, replace_update
@@ -152,7 +152,7 @@ def learner_files(tmp_path: Path, *bodies: str) -> list[Path]:
     return paths
 
 
-CHECK_HEAD = "from grader.checking import check\n\n"
+CHECK_HEAD = "from grader.engine.checking import check\n\n"
 
 
 @pytest.mark.parametrize("name, source, message", [

@@ -1,4 +1,4 @@
-"""The optional sandbox (`--sandbox auto|require|off`, grader/sandbox.py; SECURITY.md §3 Tier 1 and §4 G3).
+"""The optional sandbox (`--sandbox auto|require|off`, grader/engine/sandbox.py; SECURITY.md §3 Tier 1 and §4 G3).
 
 The Data goals need bubblewrap: those tests are skipped with the reason where it does not work (no `bwrap`,
 or user namespaces blocked as on Ubuntu ≥ 24.04 and many containers). The mode logic runs everywhere.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
+from grader.engine import sandbox
 from tests.conftest import ROOT, Graded, no_process_with
 from tests.mutant_source import write as write_mutant
 
@@ -33,7 +33,7 @@ def grade(path: Path, *extra: str, env_extra: dict[str, str] | None = None) -> G
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env.update(env_extra or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "grader.launch", "section2", "--submission", str(path), "--no-quiz", "--json",
+        [sys.executable, "-m", "grader.cli.launch", "section2", "--submission", str(path), "--no-quiz", "--json",
          "--timeout", "1", *extra],
         capture_output=True, text=True, timeout=300, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
     )
@@ -131,7 +131,7 @@ def test_wrap_binds_an_allow_list_on_an_empty_read_only_root(tmp_path, monkeypat
     extra.mkdir()
     work.mkdir()
     inside_stdlib = Path(json.__file__).resolve().parent  # a hidden folder inside an allowed one gets masked
-    argv = ["python", "-s", str(ROOT / "grader" / "worker.py"), "3", "4"]
+    argv = ["python", "-s", str(ROOT / "grader" / "engine" / "worker.py"), "3", "4"]
     args = sandbox.wrap(argv, str(work), hide=(extra, inside_stdlib))
     mounts = _mounts(args)
     binds = [(o, src, dest) for o, src, dest in mounts if o in ("--ro-bind", "--bind")]
@@ -227,7 +227,7 @@ def test_sandboxed_child_cannot_read_the_project_by_absolute_path(tmp_path):
     for name in ("solution", "checks", "check_source", "bank", "tests"):
         assert r[name][0] == "err" and "FileNotFoundError" in r[name][1], (name, r[name])
     visible = eval(r["glob"][1])  # noqa: S307 - our own probe's list of strings
-    assert visible == [], visible  # not even grader/worker.py: the worker script runs from SANDBOX_WORKER
+    assert visible == [], visible  # not even grader/engine/worker.py: the worker script runs from SANDBOX_WORKER
     assert ".ssh" not in r["home"][1] and ".bashrc" not in r["home"][1]
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.models import CheckResult, QuestionResult, QuizReport, SectionReport, Text
+from grader.results import CheckResult, QuestionResult, QuizReport, SectionReport
 from grader.sanitize import inert, inert_tree
+from grader.text import Text
 from tests.conftest import ROOT, grade_env, run_grade
 
 # What a learner can put in an exception message, a class name, a global's name or its own output: clear the
@@ -90,7 +91,7 @@ def test_inert_shows_every_control_as_a_visible_escape():
 
 @pytest.mark.parametrize("lang", ["ja", "en", "both"])
 def test_plain_report_and_summary_lines(lang):
-    from grader.report import render_plain, summary_lines
+    from grader.render.report import render_plain, summary_lines
 
     for quiz_taken in (False, True):
         lines: list[str] = []
@@ -102,7 +103,7 @@ def test_plain_report_and_summary_lines(lang):
 
 
 def test_rich_report_on_a_terminal(capsys, monkeypatch):
-    from grader.report import render_rich
+    from grader.render.report import render_rich
 
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich believes stdout is a terminal (colours and all)
     monkeypatch.setenv("COLUMNS", "200")
@@ -123,7 +124,7 @@ def test_rich_report_on_a_terminal(capsys, monkeypatch):
 
 
 def test_json_report():
-    from grader.report import render_json
+    from grader.render.report import render_json
 
     text = render_json(hostile_report())
     assert_inert(text)  # json.dumps would escape C0 but leave C1 and bidi raw
@@ -135,10 +136,10 @@ def test_json_report():
 
 
 def test_watch_diff_and_watch_loop(tmp_path, monkeypatch):
-    import grader.progress
-    import grader.section
+    import grader.grading
+    import grader.practice.progress
     from grader.errors import UsageError
-    from grader.watch import diff_lines, watch_section
+    from grader.practice.watch import diff_lines, watch_section
 
     before = hostile_report().model_copy(update={"learner_output": "", "checks": [
         c.model_copy(update={"status": "passed"}) for c in hostile_report().checks]})
@@ -154,8 +155,8 @@ def test_watch_diff_and_watch_loop(tmp_path, monkeypatch):
             raise reply
         return reply
 
-    monkeypatch.setattr(grader.section, "grade_checks", fake_grade)
-    monkeypatch.setattr(grader.progress, "record_section", lambda report: None)
+    monkeypatch.setattr(grader.grading, "grade_checks", fake_grade)
+    monkeypatch.setattr(grader.practice.progress, "record_section", lambda report: None)
     said: list[str] = []
     for _ in range(2):
         stop = threading.Event()
@@ -169,7 +170,7 @@ def test_watch_diff_and_watch_loop(tmp_path, monkeypatch):
 
 
 def test_notebook_html_and_text():
-    from grader.notebook import NotebookReport
+    from grader.practice.notebook import NotebookReport
 
     for exercises in (None, {"SGD", "Momentum"}):
         shown = NotebookReport(hostile_report(), exercises, "both")
@@ -180,7 +181,7 @@ def test_notebook_html_and_text():
 
 
 def test_gradescope_results(tmp_path):
-    from grader.gradescope import results_json, write_results
+    from grader.classroom.gradescope import results_json, write_results
 
     assert_inert_data(results_json(hostile_report(quiz_taken=True), None))
     out = tmp_path / "results.json"
@@ -192,7 +193,7 @@ def test_gradescope_results(tmp_path):
 
 def hostile_results(tmp_path: Path) -> Path:
     """A `grade batch` results folder whose student ids, reasons and feedback are hostile."""
-    from grader.batch import result_name
+    from grader.classroom.batch import result_name
 
     def check(cid: str, status: str, feedback: str) -> dict:
         return {"id": cid, "exercise": "SGD", "status": status, "score": 0.0, "max_score": 1.0,
@@ -222,7 +223,7 @@ def hostile_results(tmp_path: Path) -> Path:
 
 
 def test_summary_markdown_and_terminal(tmp_path, capsys, monkeypatch):
-    from grader.summary import render_terminal, write_summary
+    from grader.classroom.summary import render_terminal, write_summary
 
     s, path = write_summary(hostile_results(tmp_path))
     md = path.read_text(encoding="utf-8")
@@ -238,7 +239,7 @@ def test_summary_markdown_and_terminal(tmp_path, capsys, monkeypatch):
 
 
 def test_grades_csv(tmp_path):
-    from grader.export import escape_cell, write_csv
+    from grader.classroom.export import escape_cell, write_csv
 
     for raw in (HOSTILE, "=" + HOSTILE, "\t" + HOSTILE, "a\tb" + HOSTILE):
         assert_inert(escape_cell(raw))
@@ -250,8 +251,8 @@ def test_grades_csv(tmp_path):
 def test_batch_progress_lines_and_cli_errors(capsys):
     import typer
 
-    from grader.cli import _fail, _internal
-    from grader.cli_batch import _Progress
+    from grader.cli.app import _fail, _internal
+    from grader.cli.batch import _Progress
     from grader.errors import UsageError
 
     progress = _Progress(rich_out=False)
@@ -330,7 +331,7 @@ def test_cli_piped_json_and_gradescope(evil_submission, tmp_path):
 def test_cli_on_a_terminal(evil_submission):
     pexpect = pytest.importorskip("pexpect")
     env = {k: v for k, v in grade_env({"TERM": "xterm-256color"}).items() if k not in ("NO_COLOR", "COLUMNS")}
-    child = pexpect.spawn(sys.executable, ["-m", "grader.launch", "section2", "--submission", str(evil_submission),
+    child = pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", "section2", "--submission", str(evil_submission),
                                            "--no-quiz", "--lang", "en"], cwd=str(ROOT), env=env,
                           encoding="utf-8", timeout=120, dimensions=(60, 200))
     child.expect(pexpect.EOF)

@@ -1,4 +1,4 @@
-"""Workers forked from the pre-loaded template (grader/worker.py template mode, grader/spawn.Template): the
+"""Workers forked from the pre-loaded template (grader/engine/worker.py template mode, grader/spawn.Template): the
 same verdicts as started workers, exit statuses carried back, nothing left behind, and a template killed
 by a submission costs that submission's check only."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import spawn
-from grader.section import grade_checks
+from grader.engine import spawn
+from grader.grading import grade_checks
 from tests.conftest import ROOT, no_process_with
 from tests.test_hostile import replace_update
 

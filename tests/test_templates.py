@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from grader import templates as T
-from grader.quiz import score_question
+from grader.course import templates as T
+from grader.course.quiz import score_question
 from solutions.day1 import section2 as d1s2
 from solutions.day2 import section1 as d2s1
 from solutions.day2 import section2 as d2s2
@@ -35,7 +35,7 @@ class Ones:
         return np.ones(shape)
 
 
-# The oracle: each template's answer straight from solutions/ (independently of grader/templates.py's code).
+# The oracle: each template's answer straight from solutions/ (independently of grader/course/templates.py's code).
 ORACLE = {
     "conv_output_size": lambda p: d2s4.conv_output_size(p["H"], p["FH"], p["S"], p["P"]),
     "pool_output_size": lambda p: d2s4.Pooling(p["PH"], p["PH"], p["S"], p["P"]).forward(
@@ -173,7 +173,7 @@ def test_adam_no_bias_correction_says_the_first_step_grows_about_3_16_times():
 
 
 def test_a_template_whose_mistakes_all_equal_the_answer_is_reported(monkeypatch):
-    from grader.bankcheck import template_problems
+    from grader.authoring import template_problems
 
     right = {"sign_error": T.solve_sgd_step, "forgot_lr": T.solve_sgd_step, "step_not_weight": T.solve_sgd_step}
     monkeypatch.setitem(T.MISTAKES, "sgd_step", right)
@@ -182,7 +182,7 @@ def test_a_template_whose_mistakes_all_equal_the_answer_is_reported(monkeypatch)
 
 
 def test_a_wrong_answer_index_is_reported(monkeypatch):
-    from grader.bankcheck import template_problems
+    from grader.authoring import template_problems
 
     real = T.draw
 
@@ -239,7 +239,7 @@ def test_without_solutions_predrawn_questions_are_used_with_hashed_keys(tmp_path
 
 
 def test_without_solutions_or_predrawn_file_a_drill_skips_templates_with_a_message(monkeypatch):
-    from grader import drill
+    from grader.practice import drill
 
     monkeypatch.setattr(T, "solutions_available", lambda: False)
     monkeypatch.setattr(T, "_predrawn", lambda: {})
@@ -254,7 +254,7 @@ def test_without_solutions_the_cli_still_works(tmp_path):
     from tests.conftest import ROOT, grade_env
 
     code = ("import sys; sys.modules['solutions'] = None; sys.argv = ['grade'] + sys.argv[1:]; "
-            "from grader.launch import main; main()")
+            "from grader.cli.launch import main; main()")
     proc = subprocess.run([sys.executable, "-c", code, "quiz", "section2", "--count", "4", "--seed", "1", "--print",
                            "--lang", "en"], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           stdin=subprocess.DEVNULL, env=grade_env())

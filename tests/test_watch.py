@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.models import CheckResult, QuizReport, SectionReport, Text
-from grader.watch import diff_lines
+from grader.practice.watch import diff_lines
+from grader.results import CheckResult, QuizReport, SectionReport
+from grader.text import Text
 from tests.conftest import ROOT, grade_env, run_grade
 
 STUB = ROOT / "exercises" / "day2" / "section2.py"
@@ -74,7 +75,7 @@ class Watcher:
             [
                 sys.executable,
                 "-m",
-                "grader.launch",
+                "grader.cli.launch",
                 "watch",
                 "section2",
                 "--submission",

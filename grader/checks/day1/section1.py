@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.checking import Msg, Variant, check, expect_array, expect_raises
+from grader.engine.api import Msg, Variant, check, expect_array, expect_raises
 
 NO_BIAS = Msg(
     ja="xW だけで b が足されていません。u = xW + b です (b は切片: 入力と無関係に全体をずらす量)",

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from grader.checking import Msg, Variant, as_array, check, expect_array, fail
+from grader.engine.api import Msg, Variant, as_array, check, expect_array, fail
 
 LARGE = np.array([-1000.0, 0.0, 1000.0])
 

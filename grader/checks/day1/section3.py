@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from grader.checking import Msg, Variant, as_array, check, expect_array, expect_close, fail
+from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_close, fail
 
 DELTA = 1e-7
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checking import Msg, Variant, check, expect_array, fail
-from grader.proxy import RemoteFunction
+from grader.engine.api import Msg, RemoteFunction, Variant, check, expect_array, fail
 
 H = 1e-4
 EXACT = {"rtol": 1e-8, "atol": 1e-7}  # rounding of a central difference on these inputs is ~1e-11

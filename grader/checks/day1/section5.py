@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checking import CheckFailed, Msg, Variant, as_array, check, expect_array, fail
-from grader.models import Text
-from grader.proxy import RemoteObject
+from grader.engine.api import CheckFailed, Msg, RemoteObject, Text, Variant, as_array, check, expect_array, fail
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 DELTA = 1e-7  # the book's log(y + 1e-7)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from grader.checking import Msg, Variant, as_array, check, expect_array, expect_equal, fail
+from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_equal, fail
 
 # ---------------------------------------------------------------- independent references
 

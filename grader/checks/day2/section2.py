@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from grader.checking import CheckFailed, Msg, Variant, check, expect_array, fail
-from grader.models import Text
+from grader.engine.api import CheckFailed, Msg, Text, Variant, check, expect_array, fail
 
 EPS = 1e-7
 RTOL = 2e-5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checking import Msg, Variant, as_array, check, expect_array, expect_close, expect_equal, fail
+from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_close, expect_equal, fail
 
 W_HAND = np.array([[1.0, -2.0], [3.0, 0.5]])  # ΣW² = 14.25, Σ|W| = 6.5, ΣW = 2.5
 LAM = 0.1

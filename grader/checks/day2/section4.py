@@ -6,7 +6,7 @@ numbers, or from a numerical gradient of the learner's own forward; never from s
 
 import numpy as np
 
-from grader.checking import Msg, Variant, check, expect_array, expect_equal, expect_raises, fail
+from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_equal, expect_raises, fail
 
 # ---------------------------------------------------------------- misconceptions (named in the feedback)
 
@@ -411,9 +411,9 @@ def test_convolution_backward_dW(learner):
     conv = learner.Convolution(W, b, stride=2, pad=1)
     out = conv.forward(x)
     dout = np.random.default_rng(426).normal(size=(2, 3, 3, 3))
-    if np.shape(out) != dout.shape:
-        fail(f"forward の形状が {np.shape(out)} です。期待: {dout.shape}",
-             f"forward returned shape {np.shape(out)}, expected {dout.shape}")
+    shape = as_array(out, "forward(x)", dout).shape
+    if shape != dout.shape:
+        fail(f"forward の形状が {shape} です。期待: {dout.shape}", f"forward returned shape {shape}, expected {dout.shape}")
     conv.backward(dout.copy())
     want = _conv_dW_loop(x, dout, W.shape, 2, 1)
     scrambled = want.reshape(3, -1).T.reshape(W.shape)
@@ -471,9 +471,10 @@ def _expect_pool_backward(learner, x, ph, pw, stride, pad, seed, what):
     pool = learner.Pooling(ph, pw, stride=stride, pad=pad)
     out = pool.forward(x)
     want_out = _pool_loop(x, ph, pw, stride, pad)[0]
-    if np.shape(out) != want_out.shape:
-        fail(f"forward の形状が {np.shape(out)} です。期待: {want_out.shape}",
-             f"forward returned shape {np.shape(out)}, expected {want_out.shape}")
+    shape = as_array(out, "forward(x)", want_out).shape
+    if shape != want_out.shape:
+        fail(f"forward の形状が {shape} です。期待: {want_out.shape}",
+             f"forward returned shape {shape}, expected {want_out.shape}")
     dout = np.random.default_rng(seed).normal(size=want_out.shape)
     to_max, to_all, spread = _pool_backward_loop(x, dout, ph, pw, stride, pad)
     expect_array(pool.backward(dout.copy()), to_max, what=what,

@@ -4,7 +4,7 @@ The AlexNet numbers for 227×227 are derived by hand below; other inputs and the
 small table builder written here, never from solutions/.
 """
 
-from grader.checking import Msg, Variant, check, expect_equal, fail
+from grader.engine.api import Msg, Variant, check, expect_equal, fail
 
 # ---------------------------------------------------------------- misconceptions (named in the feedback)
 

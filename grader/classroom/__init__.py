@@ -1,0 +1,1 @@
+"""An instructor's workflows: intake, batch grading, exports, summary, release, Gradescope."""

@@ -1,0 +1,1 @@
+"""The one typer app: parse, call, render, exit code."""

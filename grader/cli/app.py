@@ -1,0 +1,203 @@
+"""The `grade` command: parse options, call the grading code, render the report, choose the exit code."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from grader.errors import GraderError
+from grader.sanitize import inert
+
+SECTION_ARG = re.compile(r"^(day\d+\.)?section\d+$", re.IGNORECASE)
+
+
+class SectionGroup(TyperGroup):
+    """`grade section2` is short for `grade run section2`: a section id in place of a command runs it."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and SECTION_ARG.match(args[0]):
+            return "run", self.commands["run"], args
+        return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+
+app = typer.Typer(
+    cls=SectionGroup,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="E資格 演習の採点 / Grader for E資格 practice: `grade section2` grades exercises/day2/section2.py.",
+)
+
+Lang = Annotated[
+    str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")
+]
+
+
+def _lang(value: str) -> str:
+    if value not in ("ja", "en", "both"):
+        raise typer.BadParameter("ja, en, both のいずれか / one of ja, en, both", param_hint="--lang")
+    return value
+
+
+def _sandbox(mode: str) -> bool:
+    """Resolve --sandbox: `require` without a working bubblewrap is a usage error (exit 2, fail closed); `auto`
+    without it prints the banner on stderr (stdout stays one JSON document with --json)."""
+    from grader.engine import sandbox
+    from grader.errors import UsageError
+
+    try:
+        use = sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True))
+        from grader.engine.spawn import pid_warning
+
+        if (line := pid_warning(bool(use))) is not None:
+            typer.echo(line, err=True)
+        return bool(use)
+    except sandbox.SandboxUnavailable as e:
+        raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: {e}"
+                         ) from None
+
+
+def _fail(e: GraderError) -> None:
+    kind = "error" if e.exit_code == 2 else "grader internal error (please report it; not your fault)"
+    typer.echo(f"grade: {kind}: {inert(e)}", err=True)
+    raise typer.Exit(e.exit_code)
+
+
+def _internal(e: BaseException) -> None:
+    if os.environ.get("GRADER_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    typer.echo(f"grade: grader internal error (please report it; not your fault): {type(e).__name__}: {inert(e)}",
+               err=True)
+    raise typer.Exit(3)
+
+
+@app.command("run")
+def run(
+    section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
+    submission: Annotated[
+        Path | None,
+        typer.Option("--submission", help="採点するファイル / file to grade (default: exercises/dayD/sectionN.py)"),
+    ] = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="確認テストの解答 YAML (質問 id: 番号) / quiz answers file")
+    ] = None,
+    no_quiz: Annotated[bool, typer.Option("--no-quiz", help="確認テストを省略 / skip the quiz")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="JSON で出力 / print the report as JSON")] = False,
+    lang: Lang = "both",
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)"),
+    ] = None,
+    sandbox: Annotated[
+        str, typer.Option("--sandbox", help="auto | require | off: bubblewrap で隔離 (auto: 使えれば使う,"
+                                            " require: 使えなければ終了 2) / isolate the learner's code with"
+                                            " bubblewrap (README: Sandbox)")
+    ] = "auto",
+    db: Annotated[
+        Path | None, typer.Option("--db", help="進捗データベース / progress database (default: $GRADER_DB or "
+                                              "~/.local/share/eshikaku-grader/progress.sqlite3)")
+    ] = None,
+    gradescope: Annotated[
+        Path | None, typer.Option("--gradescope", help="Gradescope の results.json も書き出す / also write the report "
+                                                      "as Gradescope's results.json to this path")
+    ] = None,
+) -> None:
+    """セクションを採点し確認テストを出題 / Grade a section's exercises, then ask its 確認テスト."""
+    lang = _lang(lang)
+    if sandbox not in ("auto", "require", "off"):
+        raise typer.BadParameter("auto, require, off のいずれか / one of auto, require, off", param_hint="--sandbox")
+    try:
+        from grader.grading import default_submission, grade_section
+        from grader.ids import normalize_id
+        from grader.render.report import render_json, render_plain, render_rich, summary_lines
+
+        use_sandbox = _sandbox(sandbox)
+        section_id = normalize_id(section)
+        path = submission if submission is not None else default_submission(section_id)
+        interactive = sys.stdin.isatty() and sys.stdout.isatty() and not json_out
+        rich_out = sys.stdout.isatty() and not json_out
+
+        def show_checks(report: Any) -> None:
+            (render_rich(report, lang) if rich_out else render_plain(report, lang, typer.echo))
+
+        report = grade_section(
+            section_id, path, answers=answers, no_quiz=no_quiz, interactive=interactive, lang=lang,
+            say=typer.echo, before_quiz=show_checks, timeout=timeout, sandbox=use_sandbox,
+        )
+        from grader.practice.progress import record_section, use_db
+
+        use_db(db)
+        record_section(report)  # never raises: a lost or corrupt database only prints a message
+        if gradescope is not None:
+            from grader.classroom.gradescope import write_results
+
+            write_results(report, gradescope, lang=lang)
+    except GraderError as e:
+        _fail(e)
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as e:  # noqa: BLE001 - never a traceback to the learner, never a learner's 0
+        _internal(e)
+    if json_out:
+        typer.echo(render_json(report))
+    elif interactive and report.quiz.taken:
+        for line in summary_lines(report, lang):
+            typer.echo(line)
+    else:
+        show_checks(report)
+    raise typer.Exit(0 if report.max_score > 0 and report.score >= report.max_score else 1)
+
+
+@app.command("list")
+def list_sections(lang: Lang = "both") -> None:
+    """セクション一覧 / Every section with its exercises and questions."""
+    lang = _lang(lang)
+    try:
+        from grader.course.loading import load_bank, load_course
+
+        course = load_course()
+        typer.echo(course.title.render(lang))
+        for s in course.sections:
+            bank = load_bank(s.id)
+            n_q = len(bank.questions) if bank else 0
+            short = f" ({s.name})" if s.day == "day2" else ""
+            typer.echo(f"{s.id}{short}  {s.title.render(lang)}")
+            exercises = ", ".join(f"{e.name} [{e.points}]" for e in s.exercises)
+            typer.echo(f"    {Text_('演習', 'exercises', lang)}: {exercises}")
+            typer.echo(f"    {Text_('確認テスト', 'quiz', lang)}: {n_q} {Text_('問', 'questions', lang)}")
+    except GraderError as e:
+        _fail(e)
+    except Exception as e:  # noqa: BLE001
+        _internal(e)
+
+
+def Text_(ja: str, en: str, lang: str) -> str:  # noqa: N802 - reads like the model it stands for
+    from grader.text import Text
+
+    return Text(ja=ja, en=en).render(lang)
+
+
+# Commands of other workflows live in their own modules (one per verb family, otter-grader style); each
+# exposes `register(app)`. The list is explicit so a typo is an error, not a silently missing command.
+COMMAND_MODULES: tuple[str, ...] = ("progress", "batch", "practice", "release")
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"grader.cli.{name}").register(app)
+
+
+_register_command_modules()

@@ -1,0 +1,28 @@
+"""All a hidden check file imports (the pytest model: a small public face over the machinery).
+
+Check files (`grader/checks/dayD/sectionN.py`) import from here only, so the engine can change without touching
+them; tests/test_layers.py enforces it.
+"""
+
+from __future__ import annotations
+
+from grader.engine.checking import (
+    RETURN_VALUE,
+    CheckFailed,
+    Msg,
+    Variant,
+    as_array,
+    check,
+    expect_array,
+    expect_close,
+    expect_equal,
+    expect_raises,
+    fail,
+)
+from grader.engine.proxy import RemoteFunction, RemoteObject
+from grader.text import Text
+
+__all__ = [
+    "RETURN_VALUE", "CheckFailed", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant", "as_array", "check",
+    "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
+]

@@ -1,0 +1,146 @@
+"""Grade one section: its hidden checks on a submission, then its 確認テスト, into one SectionReport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.course.loading import ROOT, find_section, load_bank, section_paths
+from grader.course.quiz import ask_interactively, grade_answers, read_answers
+from grader.errors import InternalError, UsageError
+from grader.results import CheckResult, QuizReport, SectionReport
+from grader.text import Text
+
+if TYPE_CHECKING:
+    from grader.engine.runner import Job
+
+
+def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None,
+                 sandbox: bool = False, hide: tuple[Path, ...] = ()) -> SectionReport:
+    """The checks part of a section's report (the quiz left untaken).
+
+    `sandbox`: run the worker in bubblewrap (resolve the CLI mode with grader.engine.sandbox.resolve first);
+    `hide`: more folders the sandboxed worker must not see (batch: the class's submissions, the results)."""
+    from grader.engine.runner import run_checks
+
+    section = find_section(section_id, root)
+    _require(submission)
+    points = {e.name: e.points for e in section.exercises}
+    checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout,
+                                              sandbox=sandbox, hide=hide)
+    return _report(section_id, section, root, checks, output, output_total, sandbox)
+
+
+def grade_many(section_id: str, next_job: Callable[[], Job | None],
+               deliver: Callable[[Job, SectionReport | Exception], None], root: Path = ROOT) -> None:
+    """grade_checks for many submissions in one pytest session (grader.engine.runner.run_many): `next_job()` gives the
+    next submission with its limits (None: no more), `deliver(job, report)` gets its SectionReport, the same
+    as grade_checks would return, or the exception grade_checks would have raised (UsageError for a missing
+    file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken."""
+    from grader.engine.runner import run_many
+
+    section = find_section(section_id, root)
+    points = {e.name: e.points for e in section.exercises}
+
+    def take() -> Job | None:
+        while (job := next_job()) is not None:
+            try:
+                _require(job.submission)
+            except UsageError as e:
+                deliver(job, e)
+                continue
+            return job
+        return None
+
+    def done(job: Job, result: tuple[list[CheckResult], str, int] | Exception) -> None:
+        if not isinstance(result, Exception):
+            try:
+                result = _report(section_id, section, root, *result, job.sandbox)
+            except Exception as e:  # noqa: BLE001 - as grade_checks would have raised it
+                result = e
+        deliver(job, result)
+
+    run_many(section_id, points=points, root=root, next_job=take, deliver=done)
+
+
+def _require(submission: Path) -> None:
+    if not submission.exists() and not submission.is_symlink():
+        raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
+
+
+def _report(section_id: str, section: Any, root: Path, checks: list[CheckResult], output: str, output_total: int,
+            sandbox: bool) -> SectionReport:
+    """The SectionReport of one graded submission: checks in manifest order, points checked, output noted."""
+    points = {e.name: e.points for e in section.exercises}
+    order = list(points)
+    checks.sort(key=lambda c: order.index(c.exercise))  # stable: collection order within an exercise
+    from grader.course.sealed import release_info
+
+    scope = "public" if release_info(root) is not None else "all"  # a release carries the public checks only
+    for name, pts in points.items():
+        got = sum(c.max_score for c in checks if c.exercise == name)
+        if got != pts and scope == "all":
+            raise InternalError(f"{section_id}: checks of {name} are worth {got} points, the manifest says {pts}")
+    if output_total > len(output.encode()):
+        output += f"\n… ({output_total} bytes in all)"
+    return SectionReport(
+        section=section_id,
+        title=section.title,
+        score=sum(c.score for c in checks),
+        max_score=sum(c.max_score for c in checks),
+        checks=checks,
+        quiz=QuizReport(taken=False),
+        learner_output=output,
+        sandbox="on" if sandbox else "off",
+        scope=scope,
+    )
+
+
+def grade_section(
+    section_id: str,
+    submission: Path,
+    *,
+    answers: Path | None,
+    no_quiz: bool,
+    interactive: bool,
+    lang: str,
+    ask: Callable[[str], str] = input,
+    say: Callable[[str], None] = print,
+    before_quiz: Callable[[SectionReport], None] | None = None,
+    root: Path = ROOT,
+    timeout: float | None = None,
+    sandbox: bool = False,
+) -> SectionReport:
+    bank = load_bank(section_id, root)  # validate the bank before spending time on checks
+    answer_map = read_answers(answers, bank) if answers is not None and bank is not None else None
+    report = grade_checks(section_id, submission, root, timeout, sandbox)
+    if no_quiz:
+        quiz = QuizReport(taken=False,
+                          reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
+    elif bank is None:
+        quiz = QuizReport(taken=False, reason=Text(ja="このセクションの確認テストはまだありません",
+                                                   en="this section has no quiz yet").render(lang))
+    elif answer_map is not None:
+        quiz = grade_answers(bank, answer_map, lang)  # sealed or plain: quiz.score_question tells them apart
+    elif interactive:
+        if before_quiz is not None:
+            before_quiz(report)
+        quiz = ask_interactively(bank, lang, ask, say)
+    else:
+        quiz = QuizReport(taken=False, reason=Text(
+            ja="端末がなく --answers もないため確認テストは省略しました (点数はチェックのみ)",
+            en="no terminal and no --answers: quiz not taken (score covers the checks only)").render(lang))
+    report.quiz = quiz
+    if quiz.taken:
+        report.score += quiz.score
+        report.max_score += quiz.max_score
+    return report
+
+
+def default_submission(section_id: str, root: Path = ROOT) -> Path:
+    path = section_paths(section_id, root)["exercise"]
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -1,0 +1,21 @@
+"""Section ids, written once: `dayD.sectionN`, and `sectionN` alone meaning Day 2 (one id ties a section together)."""
+
+from __future__ import annotations
+
+import re
+
+from grader.errors import UsageError
+
+SECTION_ID = re.compile(r"^day(\d+)\.section(\d+)$")
+SECTION_ARG = re.compile(r"^(day\d+\.)?section\d+$", re.IGNORECASE)  # what a command line may name a section by
+_SHORT_ID = re.compile(r"^section(\d+)$")
+
+
+def normalize_id(raw: str) -> str:
+    """`section2` → `day2.section2` (Day 2 is the course this package centres on); `day1.section3` stays."""
+    s = raw.strip().lower()
+    if _SHORT_ID.match(s):
+        return f"day2.{s}"
+    if SECTION_ID.match(s):
+        return s
+    raise UsageError(f"セクション名が不正です: {raw!r} / not a section id: {raw!r} (e.g. section2, day1.section3)")

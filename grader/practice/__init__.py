@@ -1,0 +1,1 @@
+"""A learner's practice: drills, progress, watch mode, notebooks."""

@@ -1,0 +1,1 @@
+"""Views of a SectionReport: plain text, rich, JSON."""

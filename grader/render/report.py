@@ -1,0 +1,165 @@
+"""Views of a SectionReport: plain text (piped), a rich table (terminal), JSON; each shows learner text inert."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from grader.results import SectionReport
+from grader.sanitize import inert, inert_tree
+from grader.text import Text
+
+STATUS_LABEL = {
+    "passed": ("✔", "正解", "passed"),
+    "failed": ("✘", "不正解", "failed"),
+    "not_implemented": ("…", "未実装", "not implemented"),
+    "missing": ("?", "未定義", "missing"),
+    "error": ("!", "例外", "error"),
+    "timeout": ("⏱", "時間切れ", "timeout"),
+    "crashed": ("☠", "異常終了", "crashed"),
+    "memory_limit": ("▲", "メモリ超過", "memory limit"),
+    "invalid_result": ("✘", "不正な戻り値", "invalid result"),
+    "rejected": ("⛔", "受付不可", "rejected"),
+}
+
+
+def _t(text: Text | None, lang: str) -> str:
+    return text.render(lang) if text else ""
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+def _feedback(check, lang: str) -> str:  # noqa: ANN001
+    return check.feedback_i18n.render(lang) if check.feedback_i18n else check.feedback
+
+
+def summary_lines(report: SectionReport, lang: str) -> list[str]:
+    report = inert_report(report)
+    lines = []
+    n_pass = sum(c.status == "passed" for c in report.checks)
+    if report.scope == "public":  # a student release: say what was not run (never "all passed")
+        lines.append(Text(ja=f"公開チェック: {n_pass}/{len(report.checks)} 合格 · 非公開チェックは講師が実行します",
+                          en=f"public checks: {n_pass}/{len(report.checks)} passed · hidden checks are run by your "
+                             "instructor").render(lang))
+    else:
+        lines.append(Text(ja=f"チェック: {n_pass}/{len(report.checks)} 合格",
+                          en=f"checks: {n_pass}/{len(report.checks)} passed").render(lang))
+    if report.quiz.taken:
+        ok = sum(q.correct for q in report.quiz.questions)
+        lines.append(Text(ja=f"確認テスト: {ok}/{len(report.quiz.questions)} 正解",
+                          en=f"quiz: {ok}/{len(report.quiz.questions)} correct").render(lang))
+    elif report.quiz.reason:
+        lines.append(report.quiz.reason)
+    lines.append(Text(ja=f"得点: {_pts(report.score)} / {_pts(report.max_score)}",
+                      en=f"score: {_pts(report.score)} / {_pts(report.max_score)}").render(lang))
+    if report.checks and all(c.status == "not_implemented" for c in report.checks):
+        sid = report.section.split(".")[1] if report.section.startswith("day2.") else report.section
+        first = report.checks[0].exercise
+        lines.append(Text(ja="まだ何も実装されていません。演習ファイルの TODO から始めましょう "
+                             f"(ヒント: grade hint {sid} {first})",
+                          en=f"nothing implemented yet: start at the TODOs in the exercise file "
+                             f"(a hint: grade hint {sid} {first})").render(lang))
+    elif report.score == report.max_score and report.max_score > 0 and report.scope == "public":
+        lines.append(Text(ja="公開チェックはすべて合格です。点数は講師の採点 (非公開チェックを含む) で決まります",
+                          en="every public check passed; your grade comes from your instructor's run, hidden checks "
+                             "included").render(lang))
+    elif report.score == report.max_score and report.max_score > 0:
+        lines.append(Text(ja="満点です。おめでとうございます!", en="full score, well done!").render(lang))
+    return lines
+
+
+def inert_report(report: SectionReport) -> SectionReport:
+    """A copy of `report` safe to show: every string made inert (grader/sanitize.py), whatever the report builder
+    did; ids, exercise and section names on one line. Every view of a report starts from this copy."""
+    data = inert_tree(report.model_dump())
+    data["section"] = inert(data["section"], multiline=False)
+    for c in data["checks"]:
+        c["id"], c["exercise"] = inert(c["id"], multiline=False), inert(c["exercise"], multiline=False)
+    for q in data["quiz"]["questions"]:
+        q["id"] = inert(q["id"], multiline=False)
+    return SectionReport.model_validate(data)
+
+
+def _groups(report: SectionReport) -> list[tuple[str, list]]:
+    """Checks grouped by exercise, in report order."""
+    groups: dict[str, list] = {}
+    for c in report.checks:
+        groups.setdefault(c.exercise, []).append(c)
+    return list(groups.items())
+
+
+def _all_passed(checks: list) -> Text:
+    return Text(ja=f"{len(checks)} チェックすべて合格", en=f"all {len(checks)} checks passed")
+
+
+def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
+    """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
+    report = inert_report(report)
+    write(f"{report.section}  {_t(report.title, lang)}")
+    width = max((len(c.id) for c in report.checks), default=10)
+    for exercise, checks in _groups(report):
+        got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
+        if all(c.status == "passed" for c in checks):
+            write(f"  ✔ {exercise:<10} {_all_passed(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}")
+            continue
+        for c in checks:
+            mark, ja, en = STATUS_LABEL[c.status]
+            label = Text(ja=ja, en=en).render(lang)
+            write(f"  {mark} {exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
+            if c.status != "passed":
+                for line in _feedback(c, lang).splitlines():
+                    write(f"      {line}")
+    if report.learner_output.strip():
+        write(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
+        for line in report.learner_output.splitlines()[:20]:
+            write(f"  | {line}")
+    if report.quiz.taken:
+        for q in report.quiz.questions:
+            write(f"  {'✔' if q.correct else '✘'} {q.id}  {q.feedback}")
+    for line in summary_lines(report, lang):
+        write(line)
+
+
+def render_rich(report: SectionReport, lang: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    report = inert_report(report)
+    console = Console(highlight=False, emoji=False)  # learner text: no :emoji: codes either
+    table = Table(title=escape(f"{report.section}  {_t(report.title, lang)}"), show_lines=True, expand=True)
+    table.add_column("", width=2)
+    table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
+    table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2, overflow="fold")
+    table.add_column(Text(ja="点", en="pts").render(lang), justify="right", no_wrap=True)
+    table.add_column(Text(ja="結果", en="result").render(lang), ratio=5, overflow="fold")
+    colors = {"passed": "green", "failed": "red", "not_implemented": "yellow"}
+    for exercise, checks in _groups(report):
+        if all(c.status == "passed" for c in checks):
+            got = sum(c.score for c in checks)
+            table.add_row("[green]✔[/]", escape(exercise), escape(_all_passed(checks).render(lang)),
+                          f"{_pts(got)}/{_pts(got)}", f"[green]{escape(Text(ja='正解', en='passed').render(lang))}[/]")
+            continue
+        for c in checks:
+            mark, ja, en = STATUS_LABEL[c.status]
+            color = colors.get(c.status, "magenta")
+            what = _t(c.title, lang) or c.id
+            result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
+            if c.status != "passed":
+                result += "\n" + escape(_feedback(c, lang))
+            table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(what),
+                          f"{_pts(c.score)}/{_pts(c.max_score)}", result)
+    console.print(table)
+    if report.learner_output.strip():
+        console.print(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
+        console.print(escape("\n".join("| " + s for s in report.learner_output.splitlines()[:20])), markup=True)
+    if report.quiz.taken:
+        for q in report.quiz.questions:
+            console.print(f"{'[green]✔' if q.correct else '[red]✘'}[/] {q.id}  {escape(q.feedback)}")
+    for line in summary_lines(report, lang):
+        console.print(f"[bold]{escape(line)}[/]")
+
+
+def render_json(report: SectionReport) -> str:
+    return inert_report(report).model_dump_json(indent=2)

@@ -1,0 +1,68 @@
+"""The one result model: a SectionReport of CheckResults and a QuizReport, and the statuses a check can end in.
+
+Every view (terminal, JSON, CSV, Gradescope, progress history) is built from these (grader/render, classroom).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from grader.text import Text
+
+Status = Literal[
+    "passed",
+    "failed",
+    "not_implemented",
+    "missing",
+    "error",
+    "timeout",
+    "crashed",
+    "memory_limit",
+    "invalid_result",
+    "rejected",
+]
+
+
+class CheckResult(BaseModel):
+    id: str
+    exercise: str
+    status: Status
+    score: float
+    max_score: float
+    feedback: str
+    feedback_i18n: Text | None = None
+    title: Text | None = None
+    duration: float = 0.0
+
+
+class QuestionResult(BaseModel):
+    id: str
+    chosen: list[int] | None
+    correct: bool
+    score: float
+    max_score: float
+    feedback: str
+
+
+class QuizReport(BaseModel):
+    taken: bool
+    reason: str = ""
+    score: float = 0.0
+    max_score: float = 0.0
+    questions: list[QuestionResult] = Field(default_factory=list)
+
+
+class SectionReport(BaseModel):
+    section: str
+    title: Text | None = None
+    score: float
+    max_score: float
+    checks: list[CheckResult]
+    quiz: QuizReport
+    learner_output: str = ""
+    message: str = ""
+    sandbox: Literal["on", "off"] = "off"  # whether the worker ran in bubblewrap (grader/engine/sandbox.py)
+    # "public": a student release ran only the checks marked public (grader/classroom/release.py); "all": every check
+    scope: Literal["all", "public"] = "all"
