@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.course.loading import ROOT, find_section, load_bank, section_paths
+from grader.course.loading import ROOT, find_section, load_bank
 from grader.course.quiz import ask_interactively, grade_answers, read_answers
 from grader.errors import InternalError, UsageError
 from grader.results import CheckResult, QuizReport, SectionReport
@@ -136,11 +136,3 @@ def grade_section(
         report.score += quiz.score
         report.max_score += quiz.max_score
     return report
-
-
-def default_submission(section_id: str, root: Path = ROOT) -> Path:
-    path = section_paths(section_id, root)["exercise"]
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path

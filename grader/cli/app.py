@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,9 +11,8 @@ import typer
 from typer.core import TyperGroup
 
 from grader.errors import GraderError
+from grader.ids import SECTION_ARG
 from grader.sanitize import inert
-
-SECTION_ARG = re.compile(r"^(day\d+\.)?section\d+$", re.IGNORECASE)
 
 
 class SectionGroup(TyperGroup):
@@ -34,7 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    help="E資格 演習の採点 / Grader for E資格 practice: `grade section2` grades exercises/day2/section2.py.",
+    help="E資格 演習の採点 / Grader for E資格 practice: `grade init` writes your workspace; in it `grade section2` "
+         "grades your day2/section2.py and `grade` alone the next unfinished section.",
 )
 
 Lang = Annotated[
@@ -87,7 +86,8 @@ def run(
     section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
     submission: Annotated[
         Path | None,
-        typer.Option("--submission", help="採点するファイル / file to grade (default: exercises/dayD/sectionN.py)"),
+        typer.Option("--submission", help="採点するファイル / file to grade (default: your workspace's "
+                                          "dayD/sectionN.py; in a clone of the project exercises/dayD/sectionN.py)"),
     ] = None,
     answers: Annotated[
         Path | None, typer.Option("--answers", help="確認テストの解答 YAML (質問 id: 番号) / quiz answers file")
@@ -118,13 +118,14 @@ def run(
     if sandbox not in ("auto", "require", "off"):
         raise typer.BadParameter("auto, require, off のいずれか / one of auto, require, off", param_hint="--sandbox")
     try:
-        from grader.grading import default_submission, grade_section
+        from grader.grading import grade_section
         from grader.ids import normalize_id
+        from grader.practice.workspace import submission_for
         from grader.render.report import render_json, render_plain, render_rich, summary_lines
 
         use_sandbox = _sandbox(sandbox)
         section_id = normalize_id(section)
-        path = submission if submission is not None else default_submission(section_id)
+        path = submission if submission is not None else submission_for(section_id)
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not json_out
         rich_out = sys.stdout.isatty() and not json_out
 
@@ -190,7 +191,7 @@ def Text_(ja: str, en: str, lang: str) -> str:  # noqa: N802 - reads like the mo
 
 # Commands of other workflows live in their own modules (one per verb family, otter-grader style); each
 # exposes `register(app)`. The list is explicit so a typo is an error, not a silently missing command.
-COMMAND_MODULES: tuple[str, ...] = ("progress", "batch", "practice", "release")
+COMMAND_MODULES: tuple[str, ...] = ("progress", "batch", "practice", "release", "workspace")
 
 
 def _register_command_modules() -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 
-_GRADES = re.compile(r"^(run|(day\d+\.)?section\d+)$", re.IGNORECASE)
+from grader.ids import SECTION_ARG
 
 
 def main() -> None:
     # pydantic would scan every installed distribution for plugins at the first model (~30 ms); we use none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = sys.argv[1:]
-    if argv and _GRADES.match(argv[0]) and not {"--help", "-h"} & set(argv):
+    if not argv:
+        argv = _next_in_workspace()
+        sys.argv[1:] = argv
+    if argv and (argv[0] == "run" or SECTION_ARG.match(argv[0])) and not {"--help", "-h"} & set(argv):
         try:
             from grader.engine import spawn
 
@@ -32,6 +34,29 @@ def main() -> None:
             sys.exit(130)
         sys.stderr.write(f"grade: grader internal error (please report it): {type(e).__name__}: {e}\n")
         sys.exit(3)
+
+
+def _next_in_workspace() -> list[str]:
+    """`grade` alone in a workspace grades the next unfinished section; elsewhere (and in a clone) it shows the
+    help, with one line on how to make a workspace."""
+    try:
+        from grader.practice.workspace import find, next_unfinished
+
+        ws = find()
+        if ws is None or ws.clone:
+            sys.stderr.write("grade init で作業フォルダを作り、その中で grade を実行すると次の未完了セクションを"
+                             "採点します / make a workspace with `grade init`; inside it `grade` alone grades the "
+                             "next unfinished section\n")
+            return []
+        section = next_unfinished()
+    except Exception:  # noqa: BLE001 - no guess: the help is shown, the commands say what is wrong
+        return []
+    if section is None:
+        sys.stderr.write("すべてのセクションのチェックに合格しています / every section's checks pass: "
+                         "try `grade quiz` or `grade exam`\n")
+        return []
+    sys.stderr.write(f"次の未完了セクション / next unfinished section: {section}\n")
+    return [section]
 
 
 if __name__ == "__main__":

@@ -445,12 +445,12 @@ def register(app: typer.Typer) -> None:
         """保存のたびに採点し変化を表示 (Ctrl-C で終了) / Re-grade on every save, show what changed."""
         lang = _setup(lang, db)
         try:
-            from grader.grading import default_submission
             from grader.ids import normalize_id
             from grader.practice.watch import watch_section
+            from grader.practice.workspace import submission_for
 
             sid = normalize_id(section)
-            path = submission if submission is not None else default_submission(sid)
+            path = submission if submission is not None else submission_for(sid)
             if not path.exists():
                 raise UsageError(f"提出ファイルがありません: {path} / submission not found: {path}")
             watch_section(sid, path, lang=lang, timeout=timeout, poll=poll, interval=interval, say=typer.echo)

@@ -1,0 +1,69 @@
+"""`grade init` and `grade reset`: the learner's own workspace (grader/practice/workspace.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.errors import GraderError, UsageError
+
+
+def register(app: typer.Typer) -> None:
+    from grader.cli.app import _fail, _internal
+
+    @app.command("init")
+    def init(
+        folder: Annotated[Path | None, typer.Argument(help="作成するフォルダ / the folder to create "
+                                                           "(default: ./eshikaku-practice)")] = None,
+    ) -> None:
+        """自分用の作業フォルダを作成 / Write your own workspace: a copy of every exercise stub to edit and grade."""
+        try:
+            from grader.practice.workspace import init as init_workspace
+
+            dest, written = init_workspace(folder)
+        except GraderError as e:
+            _fail(e)
+        except Exception as e:  # noqa: BLE001
+            _internal(e)
+        typer.echo(f"作業フォルダを作成しました / workspace written: {dest} ({len(written)} files)")
+        typer.echo(f"  cd {dest}\n  grade            # 次の未完了セクション / the next unfinished section\n"
+                   "  grade section2   # セクション 2 / section 2")
+
+    @app.command("reset")
+    def reset(
+        section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
+        exercise: Annotated[str | None, typer.Argument(help="この演習だけ戻す / restore only this exercise "
+                                                            "(a function or class)")] = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="確認しない / do not ask")] = False,
+    ) -> None:
+        """雛形に戻す (確認あり、.backups/ に控え) / Restore a stub in your workspace (asks first, keeps a backup)."""
+        try:
+            from grader.ids import normalize_id
+            from grader.practice.workspace import require
+            from grader.practice.workspace import reset as reset_file
+
+            section_id = normalize_id(section)
+            target = require().file(section_id)
+            what = f"{target} の {exercise}" if exercise else str(target)
+            what_en = f"{exercise} in {target}" if exercise else str(target)
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise UsageError("確認できません: --yes を付けてください / "
+                                     "cannot ask without a terminal: add --yes")
+                question = f"{what} を雛形に戻しますか? / restore {what_en} to the stub?"
+                if not typer.confirm(question, default=False):
+                    typer.echo("中止しました / nothing changed")
+                    raise typer.Exit(1)
+            restored, backup = reset_file(section_id, exercise)
+        except GraderError as e:
+            _fail(e)
+        except (typer.Exit, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001
+            _internal(e)
+        typer.echo(f"雛形に戻しました / restored: {restored}")
+        if backup is not None:
+            typer.echo(f"  控え / backup: {backup}")
