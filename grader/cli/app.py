@@ -102,7 +102,7 @@ def run(
     sandbox: Annotated[
         str, typer.Option("--sandbox", help="auto | require | off: bubblewrap で隔離 (auto: 使えれば使う,"
                                             " require: 使えなければ終了 2) / isolate the learner's code with"
-                                            " bubblewrap (README: Sandbox)")
+                                            " bubblewrap (docs/SECURITY.md)")
     ] = "auto",
     db: Annotated[
         Path | None, typer.Option("--db", help="進捗データベース / progress database (default: $GRADER_DB or "
