@@ -559,9 +559,9 @@ class FrozenSection:
 
 def freeze_section(section_id: str, root: Path, solution: Path, public: set[str]) -> FrozenSection:
     """Record the public checks (test functions named in `public`) of a section on the reference solution."""
-    from grader.engine.runner import check_file
+    from grader.course.loading import section_paths
 
-    path = check_file(section_id, root)
+    path = section_paths(section_id, root)["checks"]
     source = path.read_text(encoding="utf-8")
     problems = []
     for name in sorted(public):

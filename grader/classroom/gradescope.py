@@ -156,11 +156,12 @@ def build_autograder_zip(section_id: str, out: Path, root: Path | None = None, *
     goes in, hidden checks included (it runs on Gradescope's servers); solutions/ and tests/ never do."""
     import zipfile
 
-    from grader.course.loading import ROOT, find_section
+    from grader.course.loading import ROOT, find_section, require_project
     from grader.course.sealed import release_info
     from grader.errors import UsageError
 
     root = root or ROOT
+    require_project("grade gradescope", root)
     if release_info(root) is not None:
         raise UsageError("学生用リリースには非公開チェックがありません。講師用のリポジトリで実行してください / "
                          "a student release has no hidden checks; build the autograder in the instructor's repository")
@@ -240,7 +241,9 @@ def _unprivileged_worker(root: Path) -> str | None:
         return None
     if setpriv is None:
         return None
-    for private in (root / "grader" / "checks", root / "solutions", root / "tests"):
+    from grader.course.loading import checks_dir
+
+    for private in (checks_dir(root), root / "solutions", root / "tests"):
         if private.is_dir():
             for d in (private, *[p for p in private.rglob("*") if p.is_dir()]):
                 d.chmod(0o700)
@@ -248,7 +251,7 @@ def _unprivileged_worker(root: Path) -> str | None:
 
     # that user must run the interpreter, import numpy and read worker.py, and must not read the checks
     code = (f"import numpy\nopen({str(WORKER_SCRIPT)!r}).close()\n"
-            f"try:\n    open({str(root / 'grader' / 'checks' / '__init__.py')!r})\n"
+            f"try:\n    open({str(checks_dir(root) / '__init__.py')!r})\n"
             "except PermissionError:\n    raise SystemExit(0)\nraise SystemExit(1)")
     probe = [setpriv, f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--clear-groups", sys.executable,
              "-s", "-c", code]

@@ -221,10 +221,11 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
 
     import yaml
 
-    from grader.course.loading import ROOT, load_bank, load_course, section_paths
+    from grader.course.loading import ROOT, load_bank, load_course, require_project, section_paths
     from grader.errors import CourseDataError, UsageError
 
     root = root or ROOT
+    require_project("grade release", root)
     if hints not in HINT_LEVELS:
         raise UsageError(f"--hints: {' | '.join(HINT_LEVELS)} のいずれか / one of {', '.join(HINT_LEVELS)}")
     if release_info(root) is not None:
@@ -269,11 +270,6 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
         from grader.classroom.freeze import freeze_section
         from grader.engine.replay import data_path
 
-        pyproject = tmp / "pyproject.toml"
-        if pyproject.is_file():  # a wheel (not only an editable install) must carry the recorded checks too
-            text = pyproject.read_text(encoding="utf-8")
-            pyproject.write_text(text.replace('"*" = ["*.yaml"]', '"*" = ["*.yaml", "*.frozen.json"]', 1),
-                                 encoding="utf-8")
         course_yaml = release_course_yaml((root / "question_bank" / "course.yaml").read_text(encoding="utf-8"), hints)
         (tmp / "question_bank" / "course.yaml").write_text(course_yaml, encoding="utf-8")
         quoting = hint_quotes(course_yaml, root) if (root / "solutions").is_dir() else []

@@ -9,19 +9,81 @@ from typing import Any
 from grader.course.yamlfile import read_yaml
 from grader.errors import CourseDataError, UsageError
 
-ROOT = Path(__file__).resolve().parents[2]  # the project: exercises/, question_bank/, grader/
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the grader package
+CHECKS_DIR = PACKAGE_DIR / "checks"  # the hidden checks: the package's own modules, in a clone and installed alike
+# An installed wheel carries the course data inside the package (pyproject.toml maps the repository's exercises/
+# and question_bank/ there at build time); a clone or an editable install has no such folder.
+DATA_DIR = PACKAGE_DIR / "_data"
+
+
+def _course_root() -> Path:
+    """Where the course data is — the one place that decides: the package data of an installed wheel when it is
+    there, else the project folder the package sits in (a clone, an editable install, a student release, an
+    autograder's source tree: exercises/, question_bank/, solutions/ for authors, grader/)."""
+    return DATA_DIR if DATA_DIR.is_dir() else PACKAGE_DIR.parent
+
+
+ROOT = _course_root()
 BANK_DIR = ROOT / "question_bank"
 
 
+def installed(root: Path = ROOT) -> bool:
+    """`root` is the package data of an installed grader (no solutions/, no tests/, no sources to copy)."""
+    return Path(root).resolve() == DATA_DIR
+
+
+def checks_dir(root: Path = ROOT) -> Path:
+    """The folder of the hidden checks for the course at `root`: a project folder's own grader/checks (a clone, a
+    release with its recorded public checks), the installed package's for its package data."""
+    return CHECKS_DIR if installed(root) else root / "grader" / "checks"
+
+
+def require_project(command: str, root: Path = ROOT) -> None:
+    """Authors' and instructors' commands read the course's sources (solutions/, tests/answers/, grader/ as files),
+    which an installed grader does not carry: say so (exit 2) rather than fail half-way."""
+    if installed(root):
+        raise UsageError(f"`{command}` はプロジェクトの clone で実行してください (インストールされた grader には "
+                         f"solutions/ もソースもありません) / `{command}` needs a clone of the project: an installed "
+                         "grader carries neither solutions/ nor the sources (git clone the repository, then "
+                         "`pip install -e .` in it and run the command there)")
+
+
 def section_paths(section_id: str, root: Path = ROOT) -> dict[str, Path]:
-    """Every piece of a section, found by path from its id (DESIGN.md: one id ties a section together)."""
+    """Every piece of a section, found by path from its id (DESIGN.md: one id ties a section together).
+    "solution" exists only in a clone (authors)."""
     day, sec = section_id.split(".")
     return {
         "exercise": root / "exercises" / day / f"{sec}.py",
         "solution": root / "solutions" / day / f"{sec}.py",
-        "checks": root / "grader" / "checks" / day / f"{sec}.py",
+        "checks": checks_dir(root) / day / f"{sec}.py",
         "bank": root / "question_bank" / day / f"{sec}.yaml",
     }
+
+
+def solutions_package(root: Path = ROOT) -> bool:
+    """Make `import solutions.dayD.sectionN` load root/solutions/ (the reference solutions of a clone): the package
+    is registered from the course layout, not looked up on sys.path (an install, editable or not, maps only
+    `grader`). False where there is none (an installed grader, a student release) or when `solutions` is blocked
+    (sys.modules holds None, as tests do to play a release)."""
+    import importlib.util
+    import sys
+
+    if "solutions" in sys.modules:
+        return sys.modules["solutions"] is not None
+    init = root / "solutions" / "__init__.py"
+    if not init.is_file():
+        return False
+    spec = importlib.util.spec_from_file_location("solutions", init, submodule_search_locations=[str(init.parent)])
+    if spec is None or spec.loader is None:
+        return False
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["solutions"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules["solutions"]
+        raise
+    return True
 
 
 def _describe_errors(path: Path, raw: Any, err: Any, list_key: str) -> str:

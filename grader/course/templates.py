@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from grader.course.loading import BANK_DIR
+from grader.course.loading import BANK_DIR, solutions_package
 from grader.course.models import Choice, Question
 from grader.course.yamlfile import read_yaml
 from grader.errors import CourseDataError
@@ -45,7 +45,7 @@ Value = Any  # a float or a list of floats
 # ---------------------------------------------------------------- the YAML side (text, no code)
 
 
-class TemplateSpec(Strict):
+class QuestionTemplate(Strict):
     """One parametric question: text with {placeholders}; its maths is in grader/course/templates.py by `name`."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -58,7 +58,7 @@ class TemplateSpec(Strict):
     misconceptions: dict[str, Text] = Field(min_length=MIN_DISTRACTORS)
 
     @model_validator(mode="after")
-    def _plain_placeholders(self) -> TemplateSpec:
+    def _plain_placeholders(self) -> QuestionTemplate:
         texts = [self.ja, self.en, self.explanation.ja, self.explanation.en]
         for text in texts:
             for _, field, spec, conv in string.Formatter().parse(text):
@@ -67,11 +67,11 @@ class TemplateSpec(Strict):
         return self
 
 
-class TemplateBank(Strict):
-    templates: list[TemplateSpec] = Field(min_length=1)
+class QuestionTemplateBank(Strict):
+    templates: list[QuestionTemplate] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_names(self) -> TemplateBank:
+    def _unique_names(self) -> QuestionTemplateBank:
         names = [t.name for t in self.templates]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -80,7 +80,7 @@ class TemplateBank(Strict):
 
 
 @functools.cache
-def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, TemplateSpec]:
+def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, QuestionTemplate]:
     """name → spec, in file order; every name must have its code here (draw, solve, mistakes)."""
     from grader.course.loading import _describe_errors
 
@@ -88,7 +88,7 @@ def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, TemplateSpec]:
         return {}
     raw = read_yaml(path)
     try:
-        bank = TemplateBank.model_validate(raw)
+        bank = QuestionTemplateBank.model_validate(raw)
     except ValidationError as e:
         raise CourseDataError(_describe_errors(path, raw, e, "templates")) from None
     for t in bank.templates:
@@ -127,6 +127,9 @@ def _plain(v: Value) -> Value:
 
 
 def _solution(module: str) -> Any:
+    """solutions.dayD.sectionN of the course layout (a clone); ImportError where it has none (installed, release)."""
+    if not solutions_package():
+        raise ModuleNotFoundError("solutions/ is not part of this installation", name="solutions")
     return importlib.import_module(f"solutions.{module}")
 
 
@@ -662,7 +665,7 @@ def pick_seed(name: str, rng: random.Random) -> int:
     return rng.choice(seeds)
 
 
-def templates_for(sections: list[str] | None) -> list[TemplateSpec]:
+def templates_for(sections: list[str] | None) -> list[QuestionTemplate]:
     return [t for t in load_templates().values() if sections is None or t.section in sections]
 
 

@@ -58,6 +58,7 @@ Result = tuple[list[CheckResult], str, int] | Exception
 class Verdict:
     status: str = "passed"
     text: Text | None = None
+    misconception: Text | None = None
     duration: float = 0.0
 
 
@@ -123,7 +124,7 @@ class CheckCollector:
         if isinstance(exc, LearnerFault):
             v.status, v.text = exc.status, exc.text
         elif isinstance(exc, CheckFailed):
-            v.status, v.text = "failed", exc.text
+            v.status, v.text, v.misconception = "failed", exc.text, exc.misconception
         elif isinstance(exc, AssertionError):
             msg = str(exc).split("\n")[0][:300] or "assertion failed"
             v.status, v.text = "failed", Text(ja=f"結果が違います: {msg}", en=f"wrong result: {msg}")
@@ -157,6 +158,7 @@ class CheckCollector:
                     max_score=max_score,
                     feedback=text.render(),
                     feedback_i18n=text,
+                    misconception=v.misconception,
                     title=title,
                     duration=round(v.duration, 4),
                 )
@@ -259,6 +261,8 @@ def freeze(value: Any, depth: int = 0, seen: set[int] | None = None) -> None:
 
 
 def check_file(section_id: str, root: Path) -> Path:
+    """The checks of `section_id` in the project folder `root` (its grader/checks), when the caller names none:
+    the course layer (grader.course.loading.section_paths) is where an installed grader's checks are found."""
     day, sec = section_id.split(".")
     return root / "grader" / "checks" / day / f"{sec}.py"
 
@@ -270,6 +274,7 @@ def run_many(
     root: Path,
     next_job: Callable[[], Job | None],
     deliver: Callable[[Job, Result], None],
+    checks: Path | None = None,
 ) -> None:
     """Grade submissions one after another in one pytest session: `next_job()` gives the next (None: no more),
     `deliver(job, result)` receives what it came to, a Result, before the next is asked for.
@@ -277,8 +282,9 @@ def run_many(
     Every job taken is delivered exactly once, each with a fresh learner Session (closed before delivery) and
     fresh verdicts; a broken check file is an InternalError for every job. Returns when next_job returns None,
     or after a job cut short by Ctrl-C (its report is delivered first, as run_checks always returned it).
-    An exception from next_job or deliver ends the session and is re-raised here."""
-    path = check_file(section_id, root)
+    An exception from next_job or deliver ends the session and is re-raised here.
+    `checks`: the section's check file (default: check_file(section_id, root))."""
+    path = checks if checks is not None else check_file(section_id, root)
     if not path.exists():
         while (job := next_job()) is not None:
             deliver(job, InternalError(f"no checks for {section_id}: {path} is missing"))
@@ -305,6 +311,7 @@ def run_checks(
     timeout: float | None = None,
     sandbox: bool = False,
     hide: tuple[Path, ...] = (),
+    checks: Path | None = None,
 ) -> tuple[list[CheckResult], str, int]:
     """Grade `submission` against the section's hidden checks. Returns (checks, learner output, output bytes).
 
@@ -313,7 +320,7 @@ def run_checks(
     jobs = iter([Job(submission, timeout, sandbox, tuple(hide))])
     got: list[Result] = []
     run_many(section_id, points=points, root=root, next_job=lambda: next(jobs, None),
-             deliver=lambda job, result: got.append(result))
+             deliver=lambda job, result: got.append(result), checks=checks)
     result = got[0]
     if isinstance(result, Exception):
         raise result
