@@ -91,6 +91,7 @@ def read_records(out: Path) -> dict[str, dict]:
     return recs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sandbox", ["auto", "off"], ids=["sandbox-auto", "forked-workers"])
 def test_class_is_graded_interrupted_resumed_and_exported(tmp_path, sandbox):
     """With --sandbox off the learner workers are forked from each grading process's worker template."""
@@ -170,6 +171,7 @@ def test_class_is_graded_interrupted_resumed_and_exported(tmp_path, sandbox):
     assert "the sign of the update is flipped" in md
 
 
+@pytest.mark.slow
 def test_rejected_archives_leave_the_rest_graded(tmp_path):
     archive = tmp_path / "class.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -205,6 +207,7 @@ def strip_timings(value):
     return value
 
 
+@pytest.mark.slow
 def test_same_report_for_the_same_file_whatever_the_jobs(tmp_path):
     subs = tmp_path / "class"
     subs.mkdir()
@@ -229,6 +232,7 @@ def test_same_report_for_the_same_file_whatever_the_jobs(tmp_path):
     assert d["score"] < d["max_score"]  # a wrong file is not a full score in any run
 
 
+@pytest.mark.slow
 def test_with_the_sandbox_a_submission_cannot_read_another_students_file(tmp_path):
     from grader.engine import sandbox
 

@@ -30,6 +30,7 @@ def write_answers(tmp_path, answers: dict) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_a_drill_mixes_fixed_and_parametric_questions_and_a_seed_reproduces_it():
     a = listing("quiz", "section2", "--count", "8", "--seed", "5")
     keys = [q["key"] for q in a["questions"]]
@@ -159,6 +160,7 @@ def test_drill_on_a_terminal_stops_cleanly_at_end_of_input():
     assert "stopped" in child.before and "result: 0/3 correct" in child.before and child.exitstatus == 1
 
 
+@pytest.mark.slow
 def test_exam_on_a_terminal_any_order_revisit_and_submit():
     items = drill.build(None, 4, seed=2).items
     pexpect, child = spawn("exam", "--count", "4", "--seed", "2", "--lang", "en", "--minutes", "5")
@@ -186,6 +188,7 @@ def test_exam_on_a_terminal_any_order_revisit_and_submit():
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow
 def test_exam_on_a_terminal_ends_when_the_time_is_up():
     pexpect, child = spawn("exam", "--count", "3", "--seed", "4", "--lang", "en", "--minutes", "0.03")
     child.expect("time is up", timeout=30)

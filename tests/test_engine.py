@@ -208,6 +208,7 @@ def test_module_state_is_fresh_for_every_check(session):
     assert session.fresh().bump() == 1
 
 
+@pytest.mark.slow
 def test_a_hang_is_a_timeout_and_the_next_check_gets_a_new_worker(session):
     learner = session.fresh()
     obj = learner.Counter()

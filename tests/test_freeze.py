@@ -131,6 +131,7 @@ def freeze(root: Path, sid: str, public: str) -> dict:
     return child(FREEZE, str(root), sid, public)
 
 
+@pytest.mark.slow
 def test_a_frozen_section_replays_like_the_course_check(tmp_path: Path) -> None:
     course = tmp_path / "course"
     sid = make_section(course, 1, GOOD)

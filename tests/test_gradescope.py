@@ -134,6 +134,8 @@ def pypi_reachable() -> bool:
         return False
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_setup_sh_builds_the_image_and_run_autograder_grades_with_it(autograder_zip: Path, tmp_path: Path) -> None:
     """Gradescope's two steps for real: setup.sh installs the package from the zip into its own venv (PyPI
     for numpy & co.), then run_autograder uses that venv — no AUTOGRADER_PYTHON override — on a submission.
@@ -189,6 +191,7 @@ def right_answers() -> bytes:
     return yaml.safe_dump({q.id: sorted(q.answers) for q in bank.questions}).encode()
 
 
+@pytest.mark.slow
 def test_solution_and_quiz_get_full_marks(autograder_zip: Path, tmp_path: Path) -> None:
     proc, results = run_autograder(autograder_zip, tmp_path / "autograder",
                                    {"section2.py": SOLUTION2.read_bytes(), "answers.yaml": right_answers()})
@@ -236,6 +239,7 @@ class SGD:
 """).encode()
 
 
+@pytest.mark.slow
 def test_without_a_working_sandbox_results_say_so_loudly(autograder_zip: Path, tmp_path: Path) -> None:
     base = tmp_path / "autograder"
     proc, results = run_autograder(autograder_zip, base, {"section2.py": SOLUTION2.read_bytes()},
@@ -249,6 +253,7 @@ def test_without_a_working_sandbox_results_say_so_loudly(autograder_zip: Path, t
     assert all(t["status"] == "passed" for t in results["tests"])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="the worker user is for a grader running as root (Gradescope)")
 def test_without_the_sandbox_as_root_workers_run_as_nobody_and_cannot_read_the_hidden_checks(
         autograder_zip: Path, tmp_path: Path) -> None:
@@ -276,6 +281,7 @@ def test_without_the_sandbox_as_root_workers_run_as_nobody_and_cannot_read_the_h
         shutil.rmtree(top, ignore_errors=True)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sandbox_works(), reason="bubblewrap does not work on this machine")
 def test_with_the_sandbox_learner_code_cannot_read_the_hidden_checks(autograder_zip: Path, tmp_path: Path) -> None:
     base = tmp_path / "autograder"
@@ -329,6 +335,7 @@ def test_missing_submission_is_a_zero_with_a_message(autograder_zip: Path, tmp_p
     assert results["score"] == 0 and "section2.py" in results["output"]
 
 
+@pytest.mark.slow
 def test_grade_run_writes_gradescope_results_too(tmp_path: Path) -> None:
     out = tmp_path / "gs" / "results.json"
     g = run_grade("section2", "--submission", str(SOLUTION2), "--no-quiz", "--json", "--gradescope", str(out))

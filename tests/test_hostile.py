@@ -17,7 +17,9 @@ EXERCISES = ["SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"]
 FAST = ("--timeout", "1")
 
 
-@pytest.fixture(autouse=True, params=["spawned", "template"])
+# the template run of every case is slow (pytest -m "not slow" runs each case once; test_template.py checks that
+# forked workers give the started workers' verdicts)
+@pytest.fixture(autouse=True, params=["spawned", pytest.param("template", marks=pytest.mark.slow)])
 def worker_start(request, monkeypatch):
     """Every case twice: workers started as `python worker.py` (single grading) and forked from the pre-loaded
     template that batch grading uses (grader/engine/worker.py, template mode)."""
@@ -99,6 +101,7 @@ def test_reading_stdin_at_import_fails_fast(tmp_path):
     assert time.monotonic() - start < 60
 
 
+@pytest.mark.slow
 def test_endless_loop_at_import_is_timeout(tmp_path):
     g = grade_file("section2", submission(tmp_path, "while True:\n    pass", prepend=True), *FAST)
     checks = all_checks(g, "timeout")
@@ -115,12 +118,14 @@ def test_symlink_submission_is_rejected(tmp_path):
 # ---------------------------------------------------------------- one exercise misbehaves; the rest still score
 
 
+@pytest.mark.slow
 def test_os_exit_inside_one_update_costs_only_that_exercise(tmp_path):
     g = grade_file("section2", submission(tmp_path, replace_update("Momentum", "import os\nos._exit(0)")), *FAST)
     failing = only_this_fails(g, "Momentum", "crashed")
     assert "before returning a value" in failing[0]["feedback"]
 
 
+@pytest.mark.slow
 def test_endless_loop_inside_one_update_is_timeout_and_the_rest_run(tmp_path):
     start = time.monotonic()
     g = grade_file("section2", submission(tmp_path, replace_update("AdaGrad", "while True:\n    pass")), *FAST)
@@ -128,11 +133,13 @@ def test_endless_loop_inside_one_update_is_timeout_and_the_rest_run(tmp_path):
     assert time.monotonic() - start < 60
 
 
+@pytest.mark.slow
 def test_sleeping_forever_is_killed_by_the_wall_clock(tmp_path):
     g = grade_file("section2", submission(tmp_path, replace_update("SGD", "import time\ntime.sleep(10**6)")), *FAST)
     only_this_fails(g, "SGD", "timeout")
 
 
+@pytest.mark.slow
 def test_raise_keyboard_interrupt_or_systemexit_is_an_error_of_that_check(tmp_path):
     snippet = replace_update("RMSprop", "raise KeyboardInterrupt") + replace_update("Adam", "raise SystemExit(0)")
     g = grade_file("section2", submission(tmp_path, snippet), *FAST)
@@ -141,6 +148,7 @@ def test_raise_keyboard_interrupt_or_systemexit_is_an_error_of_that_check(tmp_pa
     assert g.rc == 1
 
 
+@pytest.mark.slow
 def test_huge_allocation_is_memory_limit(tmp_path):
     snippet = replace_update("RMSprop", "import numpy as np\nnp.ones((100000, 100000))")
     failing = only_this_fails(grade_file("section2", submission(tmp_path, snippet), *FAST), "RMSprop", "memory_limit")
@@ -153,6 +161,7 @@ def test_endless_recursion_is_an_error_naming_recursion(tmp_path):
     assert "recursion too deep" in failing[0]["feedback"]
 
 
+@pytest.mark.slow
 def test_recursion_with_the_limit_lifted_ends_within_its_limits(tmp_path):
     """Python ≥ 3.11 recursion does not grow the C stack: it runs until the wall clock or memory ends it."""
     snippet = ("import sys\ndef _down(n):\n    return _down(n + 1)\n"
@@ -241,6 +250,7 @@ def test_the_worker_holds_only_the_submission(tmp_path):
     assert want in g.report["learner_output"]
 
 
+@pytest.mark.slow
 def test_background_process_does_not_survive_the_grade(tmp_path):
     marker = "987654.25"
     snippet = (
@@ -257,6 +267,7 @@ def test_background_process_does_not_survive_the_grade(tmp_path):
     assert no_process_with(marker)
 
 
+@pytest.mark.slow
 def test_a_death_an_earlier_check_set_up_for_the_next_load_costs_no_check(tmp_path):
     """SGD.update leaves a file that makes the module exit at its next import in that worker. The load is tried
     once more in a fresh worker (a fresh folder): the death is not the module's own, and no check pays."""
@@ -270,6 +281,7 @@ def test_a_death_an_earlier_check_set_up_for_the_next_load_costs_no_check(tmp_pa
     assert g.rc == 0, [(c["id"], c["status"], c["feedback"]) for c in g.report["checks"] if c["status"] != "passed"]
 
 
+@pytest.mark.slow
 def test_output_flood_is_capped_and_the_grade_finishes(tmp_path):
     snippet = replace_update("SGD", "import sys\nsys.stdout.write('x' * (1 << 24))\nfor k in params:\n"
                                     "    params[k] -= self.lr * grads[k]")

@@ -432,6 +432,7 @@ def test_no_helper_of_the_batch_listens_where_learner_code_can_connect(tmp_path)
     assert report.exists() and report.read_text(encoding="utf-8") == "", report.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_cli_says_so_when_workers_share_the_graders_pid_space(tmp_path):
     """Where no PID namespace can be made, grading still works and says what is not guaranteed."""
     g = grade_file("section2", ROOT / "solutions" / "day2" / "section2.py", "--sandbox", "off")

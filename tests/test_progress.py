@@ -281,6 +281,7 @@ def test_hints_count_up_to_the_last_and_reset(db):
 # ---------------------------------------------------------------- the commands
 
 
+@pytest.mark.slow
 def test_grading_records_and_status_shows_best_last_and_next_step(tmp_path):
     env = {"GRADER_DB": str(tmp_path / "p.sqlite3")}
     g = run_grade("status", "--lang", "en", env=env)
@@ -309,6 +310,7 @@ def test_status_before_anything_and_in_japanese(tmp_path):
     assert g.rc == 0 and "次にやること" in g.out and "grade day1.section1" in g.out and "next:" not in g.out
 
 
+@pytest.mark.slow
 def test_review_without_a_terminal_lists_then_answers_from_a_file(tmp_path):
     env = {"GRADER_DB": str(tmp_path / "p.sqlite3")}
     g = run_grade("review", "--lang", "en", env=env)
@@ -332,6 +334,7 @@ def test_review_without_a_terminal_lists_then_answers_from_a_file(tmp_path):
     assert g.rc == 1 and f"✘ {q2}" in g.out and "review: 0/1 right" in g.out
 
 
+@pytest.mark.slow
 def test_review_on_a_terminal(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     env = grade_env({"GRADER_DB": str(tmp_path / "p.sqlite3")})
@@ -360,6 +363,7 @@ def test_review_on_a_terminal(tmp_path):
     assert q.id in run_grade("review", "--lang", "en", env={"GRADER_DB": env["GRADER_DB"]}).out
 
 
+@pytest.mark.slow
 def test_hint_reveals_one_more_each_time_and_resets(tmp_path):
     env = {"GRADER_DB": str(tmp_path / "p.sqlite3")}
     hints = next(e for e in load_course().sections[6].exercises if e.name == "Momentum").hints
@@ -391,6 +395,7 @@ def test_the_stub_report_points_at_grade_hint():
     assert "grade hint section2 SGD" in g.out
 
 
+@pytest.mark.slow
 def test_a_corrupt_database_never_breaks_grading(tmp_path):
     path = tmp_path / "p.sqlite3"
     path.write_bytes(b"\x00garbage" * 500)
@@ -403,6 +408,7 @@ def test_a_corrupt_database_never_breaks_grading(tmp_path):
     assert "29/29" in run_grade("status", env={"GRADER_DB": str(path)}).out  # the fresh file recorded it
 
 
+@pytest.mark.slow
 def test_an_unusable_database_never_breaks_grading_or_status(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -43,6 +43,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def release_files(release: Path) -> list[Path]:
     return [p for p in sorted(release.rglob("*")) if p.is_file()]
 
@@ -74,6 +75,7 @@ def test_every_exercise_has_a_public_check() -> None:
         assert any(vis.values()), sid
 
 
+@pytest.mark.slow
 def test_release_has_no_hidden_check(release: Path) -> None:
     public, hidden = checks_by_visibility()
     assert len(hidden) > 100 and len(public) > 30
@@ -108,6 +110,7 @@ def solution_code_in(folder: Path, grams: set) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_release_has_no_solution(release: Path, tmp_path: Path) -> None:
     assert not (release / "solutions").exists()
     grams = solution_trigrams()
@@ -119,6 +122,7 @@ def test_release_has_no_solution(release: Path, tmp_path: Path) -> None:
     assert solution_code_in(planted, grams) == ["copy.py"]
 
 
+@pytest.mark.slow
 def test_release_ships_stubs_of_listed_sections_only(release: Path) -> None:
     """A stub the course does not list yet (an author's work in progress, no checks) stays out of the release."""
     from grader.course.loading import load_course
@@ -128,6 +132,7 @@ def test_release_ships_stubs_of_listed_sections_only(release: Path) -> None:
     assert shipped == listed
 
 
+@pytest.mark.slow
 def test_release_has_no_plain_answer_key(release: Path) -> None:
     texts = {str(p.relative_to(release)): read(p) for p in release_files(release)}
     for rel, text in texts.items():
@@ -152,6 +157,7 @@ def test_release_has_no_plain_answer_key(release: Path) -> None:
                                             for c in item["choices"])
 
 
+@pytest.mark.slow
 def test_sealed_notes_do_not_tell_which_choice_is_right(release: Path) -> None:
     for sid in SECTIONS:
         day, sec = sid.split(".")
@@ -161,6 +167,7 @@ def test_sealed_notes_do_not_tell_which_choice_is_right(release: Path) -> None:
             assert set(q) == {"id", "ja", "en", "choices", "answer_hash", "explanation", "tags", "multiple"}
 
 
+@pytest.mark.slow
 def test_audit_catches_a_leak(release: Path, tmp_path: Path) -> None:
     _, hidden = checks_by_visibility()
     assert audit_release(release, hidden) == []
@@ -176,6 +183,7 @@ def test_audit_catches_a_leak(release: Path, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- it works for students
 
 
+@pytest.mark.slow
 def grade_in(release: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env["GRADER_DB"] = str(release.parent / "progress.sqlite3")
@@ -183,6 +191,7 @@ def grade_in(release: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
+@pytest.mark.slow
 def test_stubs_grade_as_not_implemented_with_public_checks_only(release: Path) -> None:
     p = grade_in(release, "section2", "--no-quiz", "--lang", "en")
     assert p.returncode == 1, p.stderr
@@ -192,6 +201,7 @@ def test_stubs_grade_as_not_implemented_with_public_checks_only(release: Path) -
     assert "public checks: 0/5 passed · hidden checks are run by your instructor" in p.stdout
 
 
+@pytest.mark.slow
 def test_reference_solution_passes_the_public_checks_and_says_so_honestly(release: Path) -> None:
     p = grade_in(release, "section2", "--submission", str(SOLUTION2), "--no-quiz")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -203,6 +213,7 @@ def test_reference_solution_passes_the_public_checks_and_says_so_honestly(releas
     assert g.rc == 0 and "checks: 24/24 passed" in g.out and "public checks" not in g.out
 
 
+@pytest.mark.slow
 def test_a_wrong_submission_fails_a_public_check_there(release: Path, tmp_path: Path) -> None:
     wrong = tmp_path / "section2.py"
     wrong.write_text(SOLUTION2.read_text(encoding="utf-8").replace("-= self.lr * grads[key]",
@@ -211,6 +222,7 @@ def test_a_wrong_submission_fails_a_public_check_there(release: Path, tmp_path: 
     assert r["checks"][0]["status"] == "failed" and "符号" in r["checks"][0]["feedback"]
 
 
+@pytest.mark.slow
 def test_sealed_quiz_grades_right_and_wrong_answers(release: Path, tmp_path: Path) -> None:
     bank = load_bank("day2.section2")
     right = {q.id: sorted(q.answers) for q in bank.questions}
@@ -227,6 +239,7 @@ def test_sealed_quiz_grades_right_and_wrong_answers(release: Path, tmp_path: Pat
     assert q2.choices[wrong[q2.id] - 1].feedback.en in fb["feedback"] and "the answer is" not in fb["feedback"]
 
 
+@pytest.mark.slow
 def test_sealed_quiz_at_a_terminal_explains_after_a_right_answer_only(release: Path) -> None:
     bank = load_bank("day2.section2")
     sealed = load_sealed_bank(release / "question_bank" / "day2" / "section2.sealed.yaml", "day2.section2")
@@ -250,6 +263,7 @@ def test_sealed_quiz_at_a_terminal_explains_after_a_right_answer_only(release: P
     assert answer_hash(sealed.salt, q1.id, q1.answers) == sealed.questions[0].answer_hash
 
 
+@pytest.mark.slow
 def test_release_lists_sections_and_refuses_instructor_commands(release: Path, tmp_path: Path) -> None:
     p = grade_in(release, "list", "--lang", "en")
     assert p.returncode == 0 and "quiz: 15 questions" in p.stdout
@@ -257,6 +271,7 @@ def test_release_lists_sections_and_refuses_instructor_commands(release: Path, t
     assert grade_in(release, "gradescope", "section2", str(tmp_path / "a.zip")).returncode == 2
 
 
+@pytest.mark.slow
 def test_release_own_tests_pass(release: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env["GRADER_DB"] = str(release.parent / "progress-tests.sqlite3")
@@ -266,6 +281,7 @@ def test_release_own_tests_pass(release: Path) -> None:
     assert "passed" in p.stdout
 
 
+@pytest.mark.slow
 def test_release_readme_keeps_the_two_commands(release: Path) -> None:
     readme = (release / "README.md").read_text(encoding="utf-8")
     assert 'python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/grade section2' in readme
@@ -275,6 +291,7 @@ def test_release_readme_keeps_the_two_commands(release: Path) -> None:
     assert info["sections"] == SECTIONS and len(info["salt_id"]) == 16 and info["source_commit"]
 
 
+@pytest.mark.slow
 def test_existing_folder_is_not_overwritten(release: Path, tmp_path: Path) -> None:
     busy = tmp_path / "busy"
     busy.mkdir()
@@ -298,6 +315,7 @@ def test_mixed_public_parameters_are_refused(tmp_path: Path) -> None:
         check_visibility("day9.section1", tmp_path)
 
 
+@pytest.mark.slow
 def test_drills_in_a_release_grade_sealed_questions(release: Path, tmp_path: Path) -> None:
     """`grade quiz` reads the sealed banks there: right by hash, explanation only after a right answer."""
     bank = load_bank("day2.section2")
@@ -326,6 +344,7 @@ def public_ids(section_id: str) -> set[str]:
     return {c["id"] for c in g.report["checks"] if vis.get(c["id"].split("[")[0])}
 
 
+@pytest.mark.slow
 def test_release_check_modules_hold_no_reference_code_and_no_oracle(release: Path) -> None:
     oracle_names: set[str] = set()
     for sid in SECTIONS:
@@ -357,6 +376,7 @@ def test_release_check_modules_hold_no_reference_code_and_no_oracle(release: Pat
             assert p.read_bytes() == (ROOT / rel).read_bytes(), (rel, found)
 
 
+@pytest.mark.slow
 def test_day2_section2_release_check_cannot_become_a_submission(release: Path) -> None:
     """The file that once shipped the update rules (29/29 on the hidden checks when assembled into a submission)
     now defines one function, whose whole body replays recorded calls; its data holds inputs and numbers."""
@@ -376,6 +396,7 @@ def test_day2_section2_release_check_cannot_become_a_submission(release: Path) -
         assert not names & {"SGD", "Momentum", "AdaGrad", "RMSprop", "Adam", "simulate", "update"}, helper
 
 
+@pytest.mark.slow
 def test_replayed_public_checks_judge_mutants_as_the_course_checks_do(release: Path, tmp_path: Path) -> None:
     """Every catalogued mistake of four sections, graded by the release (replayed public checks) and by the
     instructor's grader (the course's own checks): the same status and the same feedback on every public
@@ -418,6 +439,7 @@ def test_replayed_public_checks_judge_mutants_as_the_course_checks_do(release: P
         "day1.section5/relu_forward_in_place" in caught
 
 
+@pytest.mark.slow
 def test_a_result_of_the_wrong_form_is_a_failure_of_the_replayed_check(release: Path, tmp_path: Path) -> None:
     wrong = tmp_path / "section2.py"
     wrong.write_text(SOLUTION2.read_text(encoding="utf-8") + "\n\n"
@@ -463,6 +485,7 @@ def test_hint_levels(level: str) -> None:
     assert set(quoting["partial"]) <= set(quoting["all"])
 
 
+@pytest.mark.slow
 def test_release_ships_partial_hints_by_default(release: Path) -> None:
     text = (ROOT / "question_bank" / "course.yaml").read_text(encoding="utf-8")
     shipped = (release / "question_bank" / "course.yaml").read_text(encoding="utf-8")

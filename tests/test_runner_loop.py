@@ -57,6 +57,7 @@ def statuses(report: Any) -> set[str]:
 # ---------------------------------------------------------------- same report as grading alone
 
 
+@pytest.mark.slow
 def test_each_report_in_the_loop_is_the_report_graded_alone(tmp_path):
     """Reference, stub, a mutant, a crash in a call (os._exit: the worker restarts mid-submission), an exit at
     import, and the reference again: one session, each report equal to grade_checks' on the same file."""
@@ -96,6 +97,7 @@ def test_run_checks_is_unchanged_for_one_submission(tmp_path):
 # ---------------------------------------------------------------- nothing leaks from one submission to the next
 
 
+@pytest.mark.slow
 def test_nothing_of_a_submission_reaches_the_next(tmp_path):
     """After a stub (every check fails at its first call), a crash at import and a loud submission, the
     reference passes everything with no output; after the reference, the stub gets nothing of its verdicts."""
@@ -172,6 +174,7 @@ def test_a_broken_check_file_is_an_internal_error_for_every_submission(tmp_path,
     assert str(alone.value) == str(results[0])
 
 
+@pytest.mark.slow
 def test_a_check_that_raises_is_an_internal_error_for_that_submission_only(tmp_path):
     """A check raising (not a learner fault) on one submission's result: that one is an InternalError, the
     others before and after it are graded normally (the fault is not carried over)."""
@@ -267,6 +270,7 @@ def test_an_exception_from_deliver_ends_the_session_and_reaches_the_caller(tmp_p
 # ---------------------------------------------------------------- the batch grading process's loop
 
 
+@pytest.mark.slow
 def test_a_grading_process_replies_as_grade_one_would(tmp_path):
     """`_Grader` (the loop of batch._serve) over a pipe: the same reply as `_grade_one` for each task,
     in order, including the quiz part, a missing file (an error) and a task of another section (a new session)."""

@@ -169,6 +169,7 @@ def test_wrap_binds_an_allow_list_on_an_empty_read_only_root(tmp_path, monkeypat
     assert sandbox.allow_list() is sandbox.allow_list()  # computed once per process
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="bubblewrap is Linux only")
 def test_a_bubblewrap_that_cannot_cap_the_tmpfs_is_reported_not_trusted(tmp_path):
     """bubblewrap < 0.5 has no `--size`: the probe uses the very arguments a worker gets, so `require` exits 2
@@ -221,6 +222,7 @@ _try('home', lambda: sorted(_os.listdir(_os.path.expanduser('~' + __import__('pw
 """
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_child_cannot_read_the_project_by_absolute_path(tmp_path):
     r = probed(grade(probe_submission(tmp_path, PROJECT_PROBES), "--sandbox", "require"))
@@ -231,6 +233,7 @@ def test_sandboxed_child_cannot_read_the_project_by_absolute_path(tmp_path):
     assert ".ssh" not in r["home"][1] and ".bashrc" not in r["home"][1]
 
 
+@pytest.mark.slow
 def test_without_the_sandbox_the_project_is_readable_which_is_why_it_exists(tmp_path):
     """The control for the test above: with --sandbox off the same probe reads the reference solution."""
     r = probed(grade(probe_submission(tmp_path, PROJECT_PROBES), "--sandbox", "off"))
@@ -262,6 +265,7 @@ def elsewhere(request, tmp_path):
         shutil.rmtree(d, ignore_errors=True)
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_submission_cannot_exec_a_copy_of_the_course_elsewhere(tmp_path, elsewhere):
     """With `/` bound read-only any other copy of the course was readable: exec-ing its reference solution
@@ -348,6 +352,7 @@ _try('staging', _into_staging)
 """
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_writes_are_capped_in_total_and_never_reach_the_host(tmp_path):
     """RLIMIT_FSIZE caps one file; many small ones filled the host's temp folder (2.4 GiB in one import).
@@ -366,6 +371,7 @@ def test_sandboxed_writes_are_capped_in_total_and_never_reach_the_host(tmp_path)
     assert [p for p in host_tmp.rglob("*")] == []  # nothing of it on the host (and the worker's folder is gone)
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_stub_is_not_implemented_and_exits_1():
     g = grade(ROOT / "exercises" / "day2" / "section2.py", "--sandbox", "require")
@@ -396,6 +402,7 @@ def test_sandboxed_child_cannot_write_outside_its_temp_dir(tmp_path):
     assert not any(n.startswith("pytest-of") for n in eval(r["tmp_list"][1]))  # noqa: S307 - other work is hidden
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_child_has_no_network(tmp_path):
     server = socket.socket()
@@ -416,6 +423,7 @@ def test_sandboxed_child_has_no_network(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_setsid_grandchild_is_killed(tmp_path):
     marker = "876543.5"
@@ -434,6 +442,7 @@ def test_sandboxed_setsid_grandchild_is_killed(tmp_path):
     assert no_process_with(marker)
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_grade_scores_like_an_unsandboxed_one(tmp_path):
     on = grade(ROOT / "solutions" / "day2" / "section2.py", "--sandbox", "require")
@@ -443,6 +452,7 @@ def test_sandboxed_grade_scores_like_an_unsandboxed_one(tmp_path):
         [c for c in off.report["checks"] if c["status"] != "passed"])
 
 
+@pytest.mark.slow
 @needs_sandbox
 def test_sandboxed_crash_by_signal_is_still_named(tmp_path):
     """bwrap reports a child killed by signal N as exit 128+N; the report must still say which signal."""

@@ -126,12 +126,14 @@ def test_row14_int_or_float32_results_are_accepted_by_value(tmp_path, snippet):
     assert not_passed(g) == {} and g.rc == 0
 
 
+@pytest.mark.slow
 def test_row14_complex_result_is_failed_naming_the_dtype(tmp_path):
     g = section1(tmp_path, "def relu(x):\n    return np.maximum(0.0, x).astype(complex)\n")
     feedback = only(g, "relu", "failed")
     assert any("has dtype complex128; expected real numbers" in f for f in feedback)
 
 
+@pytest.mark.slow
 def test_row15_nan_in_the_result_is_named_with_its_index(tmp_path):
     g = section1(tmp_path, "def relu(x):\n    r = np.maximum(0.0, np.asarray(x, dtype=float))\n"
                            "    r.flat[2] = np.nan\n    return r\n")
@@ -205,6 +207,7 @@ for _d in (".", _home, _os.path.join(_home, ".local", "lib", "python%d.%d" % _sy
 """
 
 
+@pytest.mark.slow
 def test_row21_sitecustomize_and_pth_written_by_a_submission_have_no_later_effect(tmp_path):
     # the first grade writes them, then crashes one check so that a new worker starts within the same grade
     first = section2(tmp_path, PERSIST + once(tmp_path, "Adam", "import os\nos._exit(3)"))
@@ -215,6 +218,7 @@ def test_row21_sitecustomize_and_pth_written_by_a_submission_have_no_later_effec
         assert "PERSISTED" not in g.report["learner_output"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sandbox.available(), reason=f"bubblewrap sandbox unavailable here: {sandbox.probe()[1]}")
 def test_row21_sandboxed_submission_cannot_write_into_site_packages(tmp_path):
     snippet = ("import site as _site, sysconfig as _sc\n_errs = []\n"
@@ -236,6 +240,7 @@ def test_row21_sandboxed_submission_cannot_write_into_site_packages(tmp_path):
     assert [d for d in host if Path(d, "zz_sandbox_probe.pth").exists()] == []
 
 
+@pytest.mark.slow
 def test_row23_peeking_at_callers_and_the_heap_finds_no_expected_value(tmp_path):
     snippet = (
         "import sys as _sys, gc as _gc\n"
@@ -253,6 +258,7 @@ def test_row23_peeking_at_callers_and_the_heap_finds_no_expected_value(tmp_path)
     assert all("wrong" in f or "first difference" in f for f in feedback), feedback
 
 
+@pytest.mark.slow
 def test_row26_files_a_submission_writes_never_become_the_result(tmp_path):
     snippet = (
         "import json as _j, pickle as _p, os as _os\n"
@@ -272,6 +278,7 @@ def test_row26_files_a_submission_writes_never_become_the_result(tmp_path):
 # ---------------------------------------------------------------- rows 28, 32–35: resources
 
 
+@pytest.mark.slow
 def test_row28_bounded_fork_flood_is_a_timeout_and_nothing_survives(tmp_path):
     """A small, bounded flood (20 sleepers per call, then a busy loop): never a real fork bomb on CI."""
     marker = "765432.5"
@@ -291,6 +298,7 @@ def test_row32_writing_a_100_mb_file_hits_the_file_size_limit(tmp_path):
     assert all("File too large" in f for f in feedback), feedback
 
 
+@pytest.mark.slow
 def test_row33_slow_solution_times_out_only_on_the_large_input(tmp_path):
     """Correct but super-polynomial: the 5- and 6-element checks score, the 12-element one times out."""
     snippet = ("def relu(x):\n    x = np.asarray(x, dtype=float)\n    sum(1 for _ in range(x.size ** 8))\n"
@@ -300,6 +308,7 @@ def test_row33_slow_solution_times_out_only_on_the_large_input(tmp_path):
     assert "did not finish within 1 s" in bad["test_relu_any_shape"][2]
 
 
+@pytest.mark.slow
 def test_row34_signal_handlers_do_not_save_an_endless_loop(tmp_path):
     body = ("import signal\nfor s in (signal.SIGTERM, signal.SIGXCPU, signal.SIGALRM, signal.SIGINT, signal.SIGHUP):\n"
             "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass")
@@ -308,6 +317,7 @@ def test_row34_signal_handlers_do_not_save_an_endless_loop(tmp_path):
     assert time.monotonic() - start < 90
 
 
+@pytest.mark.slow
 def test_row35_one_huge_c_level_numpy_call_is_a_timeout(tmp_path):
     body = "import numpy as np\na = np.ones((4000, 4000))\n(a @ a) @ a"
     feedback = only(section2(tmp_path, once(tmp_path, "RMSprop", body)), "RMSprop", "timeout")
@@ -324,6 +334,7 @@ def test_row37_module_state_does_not_leak_between_checks(tmp_path):
     assert "relu" not in {e for e, _, _ in not_passed(section1(tmp_path, snippet)).values()}
 
 
+@pytest.mark.slow
 def test_row38_noise_from_the_global_rng_gives_the_same_verdict_every_run(tmp_path):
     snippet = ("def relu(x):\n    x = np.asarray(x, dtype=float)\n"
                "    return np.maximum(0.0, x) + np.random.rand(*x.shape) * 1e-3\n")
@@ -332,6 +343,7 @@ def test_row38_noise_from_the_global_rng_gives_the_same_verdict_every_run(tmp_pa
     assert first == second and {s for _, s, _ in first.values()} == {"failed"}
 
 
+@pytest.mark.slow
 def test_row38_noise_from_os_entropy_still_gives_a_stable_status(tmp_path):
     snippet = ("import os as _os\ndef relu(x):\n    x = np.asarray(x, dtype=float)\n"
                "    r = np.random.default_rng(int.from_bytes(_os.urandom(8), 'little'))\n"

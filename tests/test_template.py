@@ -1,4 +1,4 @@
-"""Workers forked from the pre-loaded template (grader/engine/worker.py template mode, grader/spawn.Template): the
+"""Workers forked from the pre-loaded template (grader/engine/worker.py template mode, grader/engine/spawn.py WorkerTemplate): the
 same verdicts as started workers, exit statuses carried back, nothing left behind, and a template killed
 by a submission costs that submission's check only."""
 

@@ -34,6 +34,7 @@ def test_init_writes_every_stub_a_readme_and_a_marker(workspace: Path) -> None:
     assert (workspace / ".eshikaku-workspace.json").is_file()
 
 
+@pytest.mark.slow
 def test_grading_in_the_workspace_grades_its_file_and_never_touches_the_package(workspace: Path) -> None:
     before = digest(ROOT / "exercises")
     g = run_grade("section2", "--no-quiz", cwd=workspace / "day2")  # any folder below the workspace
@@ -64,6 +65,7 @@ def test_init_never_overwrites_and_stays_out_of_the_clone(workspace: Path, tmp_p
     assert g.rc == 2 and not (ROOT / "ws-inside-the-clone").exists()
 
 
+@pytest.mark.slow
 def test_grade_alone_grades_the_next_unfinished_section(workspace: Path, tmp_path: Path) -> None:
     db = {"GRADER_DB": str(tmp_path / "fresh.sqlite3")}
     g = run_grade(cwd=workspace, env=db)

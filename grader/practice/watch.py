@@ -76,9 +76,15 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
     return st.st_mtime_ns, st.st_size, st.st_ino
 
 
-def poll_changes(path: Path, stop: threading.Event, interval: float) -> Iterator[None]:
-    """The fallback for file systems without change events: compare mtime, size, inode every `interval` s."""
-    last = _stat(path)
+Snapshot = tuple[int, int, int] | None
+NOW: Any = object()  # poll_changes' `last` when the caller took no snapshot: the file as it is on the first step
+
+
+def poll_changes(path: Path, stop: threading.Event, interval: float, last: Snapshot = NOW) -> Iterator[None]:
+    """The fallback for file systems without change events: compare mtime, size, inode every `interval` s with
+    `last`, the file's stat taken before the caller last read it (so a save while it was grading is a change)."""
+    if last is NOW:
+        last = _stat(path)
     while not stop.wait(interval):
         now = _stat(path)
         if now != last:
@@ -108,7 +114,13 @@ def event_changes(path: Path, stop: threading.Event) -> Iterator[None]:
 
 
 def changes(
-    path: Path, stop: threading.Event, poll: bool, interval: float, say: Callable[[str], None], lang: str
+    path: Path,
+    stop: threading.Event,
+    poll: bool,
+    interval: float,
+    say: Callable[[str], None],
+    lang: str,
+    last: Snapshot = NOW,
 ) -> Iterator[None]:
     if not poll:
         try:
@@ -122,7 +134,7 @@ def changes(
                 )
             )
             poll = True
-    return poll_changes(path, stop, interval) if poll else event_changes(path, stop)
+    return poll_changes(path, stop, interval, last) if poll else event_changes(path, stop)
 
 
 class _Interrupts:
@@ -193,6 +205,9 @@ def watch_section(
         last = report
 
     with interrupts:
+        # The poller's first snapshot is taken before the first grading reads the file, not after it and the
+        # banner: a save in between is a change to grade (event mode's once-a-second content check sees it too).
+        snapshot = _stat(path)
         grade_once()
         mode = _t("定期確認", "polling", lang) if poll else _t("保存を監視", "on save", lang)
         say(
@@ -202,7 +217,7 @@ def watch_section(
                 lang,
             )
         )
-        for _ in changes(path, stop, poll, interval, say, lang):
+        for _ in changes(path, stop, poll, interval, say, lang, snapshot):
             if stop.is_set():
                 break
             grade_once()
