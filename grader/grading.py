@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from grader.course.loading import ROOT, find_section, load_bank
+from grader.course.loading import ROOT, find_section, load_bank, section_paths
 from grader.course.quiz import ask_interactively, grade_answers, read_answers
 from grader.errors import InternalError, UsageError
 from grader.results import CheckResult, QuizReport, SectionReport
@@ -25,10 +25,12 @@ def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: 
     from grader.engine.runner import run_checks
 
     section = find_section(section_id, root)
+    _require_checks(section_id, root)
     _require(submission)
     points = {e.name: e.points for e in section.exercises}
     checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout,
-                                              sandbox=sandbox, hide=hide)
+                                              sandbox=sandbox, hide=hide,
+                                              checks=section_paths(section_id, root)["checks"])
     return _report(section_id, section, root, checks, output, output_total, sandbox)
 
 
@@ -37,10 +39,12 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
     """grade_checks for many submissions in one pytest session (grader.engine.runner.run_many): `next_job()` gives the
     next submission with its limits (None: no more), `deliver(job, report)` gets its SectionReport, the same
     as grade_checks would return, or the exception grade_checks would have raised (UsageError for a missing
-    file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken."""
+    file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken; a
+    missing checks file raises UsageError before any is taken."""
     from grader.engine.runner import run_many
 
     section = find_section(section_id, root)
+    _require_checks(section_id, root)
     points = {e.name: e.points for e in section.exercises}
 
     def take() -> Job | None:
@@ -61,7 +65,18 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
                 result = e
         deliver(job, result)
 
-    run_many(section_id, points=points, root=root, next_job=take, deliver=done)
+    run_many(section_id, points=points, root=root, next_job=take, deliver=done,
+             checks=section_paths(section_id, root)["checks"])
+
+
+def _require_checks(section_id: str, root: Path) -> None:
+    """A section of course.yaml without its checks file is the authors' error (exit 2 naming the file), not a
+    fault of the grader: `grade bank check` lists it with every other missing piece (docs/AUTHORING.md)."""
+    path = section_paths(section_id, root)["checks"]
+    if not path.is_file():
+        raise UsageError(f"{section_id} のチェックファイルがありません (作者のエラー): {path} / "
+                         f"no checks for {section_id}: {path} is missing (an author's error: "
+                         "`grade bank check` lists what the section lacks)")
 
 
 def _require(submission: Path) -> None:

@@ -1,7 +1,7 @@
 """Every numeric answer of the 確認テスト equals what the reference solutions compute.
 
 The logic lives in grader/authoring.py so that `grade bank check` (the authors' command, run by CI) and these
-tests prove the same thing; the verifiers are tests/answers/dayD_sectionN.py.
+tests prove the same thing; the verifiers are tests/answers/dayD/sectionN.py.
 """
 
 from __future__ import annotations

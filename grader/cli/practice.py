@@ -1,4 +1,4 @@
-"""Commands for exam practice and authoring: `grade quiz`, `grade exam`, `grade bank check|schema`."""
+"""Commands for exam practice and authoring: `grade quiz`, `grade exam`, `grade bank check|schema|new-section`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from grader.errors import GraderError, UsageError
+from grader.text import bilingual
 
 Lang = Annotated[str, typer.Option(
     "--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")]
@@ -80,7 +81,7 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
             return
         for note in session.notes:
             say(note.render(lang))
-        say(f"seed {session.seed}  ({len(session.items)} {_cli().Text_('問', 'questions', lang)})")
+        say(f"seed {session.seed}  ({len(session.items)} {bilingual('問', 'questions', lang)})")
         for n, it in enumerate(session.items, 1):
             for line in drill.question_lines(n, 0, it, lang):
                 say(line)
@@ -91,12 +92,12 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
     if answer_map is not None:
         results = drill.score(session.items, answer_map, lang)
     elif kind == "quiz":
-        say(_cli().Text_(f"ドリル: {len(session.items)} 問 (seed {session.seed}; --seed {session.seed} で再現)",
+        say(bilingual(f"ドリル: {len(session.items)} 問 (seed {session.seed}; --seed {session.seed} で再現)",
                          f"drill: {len(session.items)} questions (seed {session.seed}; --seed {session.seed} "
                          "repeats it)", lang))
         results = drill.ask_drill(session.items, lang, input, say)
     else:
-        say(_cli().Text_(f"模擬試験: {len(session.items)} 問, {minutes:g} 分 (seed {session.seed})",
+        say(bilingual(f"模擬試験: {len(session.items)} 問, {minutes:g} 分 (seed {session.seed})",
                          f"mock exam: {len(session.items)} questions, {minutes:g} minutes (seed {session.seed})", lang))
         got, timed_out = drill.ask_exam(session.items, minutes or 0, lang, input, say)
         results = drill.score(session.items, got, lang)
@@ -194,4 +195,48 @@ def register(app: typer.Typer) -> None:
 
         _guard(body)
 
+    @bank.command("new-section")
+    def new_section(
+        section: Annotated[str, typer.Argument(help="新しいセクションの id / the new section's id: dayD.sectionN")],
+        title: Annotated[str | None, typer.Argument(
+            help='題名 "日本語 / English" / the title, "Japanese / English"')] = None,
+        ja: Annotated[str | None, typer.Option("--ja", help="日本語の題名 / the Japanese title")] = None,
+        en: Annotated[str | None, typer.Option("--en", help="英語の題名 / the English title")] = None,
+        exercise: Annotated[list[str] | None, typer.Option(
+            "--exercise", "-e",
+            help="演習名 (繰り返し可; 省略時は既存の雛形から) / an exercise's name (repeatable; default: the "
+                 "functions and classes of an existing stub)")] = None,
+        points: Annotated[int, typer.Option(
+            "--points", min=1, help="演習ごとの配点 / points per exercise")] = 1,
+    ) -> None:
+        """新しいセクションの全ファイルを用意 / Scaffold every file of a new section and add it to course.yaml.
+
+        Files that exist are kept. Each placeholder says PLACEHOLDER; `grade bank check` names every one left.
+        """
+
+        def body() -> None:
+            from grader.authoring import ROOT, new_section, unlisted_packages
+
+            title_ja, title_en = ja, en
+            if title is not None:
+                parts = [p.strip() for p in title.split(" / ", 1)]
+                title_ja = title_ja or parts[0] or None
+                title_en = title_en or (parts[1] if len(parts) == 2 else None) or None
+            made = new_section(section, title_ja, title_en, exercise, points)
+            for p in made.created:
+                typer.echo(f"created {p.relative_to(ROOT)}")
+            for p in made.kept:
+                typer.echo(f"kept    {p.relative_to(ROOT)} (exists)")
+            typer.echo(f"added   {made.section} to question_bank/course.yaml (exercises: {', '.join(made.exercises)})")
+            for pkg, _ in unlisted_packages(made.section.split(".")[0]):
+                typer.echo(f"to do   add {pkg} to [tool.setuptools] packages in pyproject.toml (a new day's folder)")
+            typer.echo("")
+            typer.echo("次: `grade bank check` が残りの作業を示します / next: `grade bank check` names what is left to "
+                       "write (docs/AUTHORING.md)")
+
+        _guard(body)
+
     app.add_typer(bank, name="bank")
+    # the issue's name for it, at the top level too (the same function: one place for its options)
+    app.command("new-section", help="新しいセクションの雛形を作成 (= grade bank new-section) / Scaffold a new section "
+                                    "(same as grade bank new-section).")(new_section)
