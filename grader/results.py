@@ -33,6 +33,7 @@ class CheckResult(BaseModel):
     max_score: float
     feedback: str
     feedback_i18n: Text | None = None
+    misconception: Text | None = None  # the known mistake the result matched (Variant), when one did
     title: Text | None = None
     duration: float = 0.0
 
@@ -43,7 +44,8 @@ class QuestionResult(BaseModel):
     correct: bool
     score: float
     max_score: float
-    feedback: str
+    feedback: str  # in the language asked for
+    feedback_i18n: Text | None = None  # both languages, for every later view (summary, progress, export)
 
 
 class QuizReport(BaseModel):

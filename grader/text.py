@@ -27,3 +27,8 @@ class Text(Strict):
         if "\n" in self.ja or "\n" in self.en or len(self.ja) + len(self.en) > 90:
             return f"{self.ja}\n{self.en}"  # long messages: English on its own line, easier to read
         return f"{self.ja} / {self.en}"
+
+
+def bilingual(ja: str, en: str, lang: str = "both") -> str:
+    """A one-off bilingual line in the learner's language (`Text(ja=…, en=…).render(lang)`)."""
+    return Text(ja=ja, en=en).render(lang)

@@ -34,6 +34,7 @@ def test_json_contract_is_stable():
     assert r["score"] == r["max_score"] == sum(c["max_score"] for c in r["checks"])
 
 
+@pytest.mark.slow
 def test_long_and_short_ids_are_the_same_section():
     a = run_grade("day2.section2", "--submission", str(SOLUTION), "--no-quiz", "--json").report
     b = run_grade("run", "section2", "--submission", str(SOLUTION), "--no-quiz", "--json").report
@@ -123,6 +124,7 @@ def test_bad_answers_value_is_a_usage_error(tmp_path):
     assert g.rc == 2 and "choice number" in g.err
 
 
+@pytest.mark.slow
 def test_interactive_quiz_on_a_terminal():
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", "section2", "--submission", str(SOLUTION),
@@ -190,3 +192,23 @@ def test_points_in_the_manifest_must_match_the_checks(project_copy):
     path.write_text(path.read_text(encoding="utf-8").replace("- name: SGD\n        points: 4", "- name: SGD\n        points: 5"), encoding="utf-8")
     g = run_grade("section2", "--no-quiz", "--submission", str(SOLUTION), cwd=project_copy)
     assert g.rc == 3 and "manifest says 5" in g.err
+
+
+@pytest.mark.slow
+def test_a_known_mistake_comes_back_named_in_its_own_field(tmp_path):
+    """JSON contract: a failed check whose result matched a known wrong variant carries `misconception` (ja/en),
+    so views (the class summary) count mistakes without parsing feedback text; quiz results keep both languages."""
+    src = (ROOT / "solutions" / "day2" / "section2.py").read_text(encoding="utf-8")
+    line = "params[key] -= self.lr * grads[key]  # その場で更新 (再代入しない)"
+    assert src.count(line) == 1  # SGD's update
+    path = tmp_path / "section2.py"
+    path.write_text(src.replace(line, "params[key] += self.lr * grads[key]"), encoding="utf-8")
+    g = run_grade("section2", "--submission", str(path), "--no-quiz", "--json")
+    sgd = [c for c in g.report["checks"] if c["exercise"] == "SGD" and c["status"] == "failed"]
+    assert sgd and all(c["misconception"] and c["misconception"]["en"] in c["feedback"] for c in sgd)
+    assert all(c["misconception"] is None for c in g.report["checks"] if c["status"] == "passed")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("day2.section2.q01: 1\n", encoding="utf-8")
+    g = run_grade("section2", "--submission", str(path), "--answers", str(answers), "--json", "--lang", "en")
+    q = g.report["quiz"]["questions"][0]
+    assert q["feedback_i18n"]["ja"] and q["feedback_i18n"]["en"] == q["feedback"]

@@ -6,7 +6,7 @@ grades one submission at a time as `grade section2` does (the learner's code in 
 per-check limits), with two savings that change no verdict (tests/test_runner_loop.py, tests/test_template.py):
 - one pytest session per grading process for all its submissions (grader.engine.runner.run_many): pytest's set-up
   and collection are paid once, not per submission;
-- unsandboxed learner workers are forked from a pre-loaded worker template (grader.engine.spawn.Template) instead
+- unsandboxed learner workers are forked from a pre-loaded worker template (grader.engine.spawn.WorkerTemplate) instead
   of starting Python and numpy again for every submission.
 The parent enforces a wall limit per submission, writes each result atomically (`tmp` + `os.replace`) as it
 arrives, keyed by the submission's sha256 and the grader version, and on Ctrl-C or SIGTERM kills every

@@ -47,6 +47,13 @@ def _feedback_en(check: dict[str, Any]) -> str:
     return str(i18n.get("en") or check.get("feedback", ""))
 
 
+def _misconception(check: dict[str, Any]) -> str:
+    """The named mistake: carried by the result when a known wrong variant matched; read from the feedback of
+    results written before that field existed (and of checks whose message names the mistake in prose)."""
+    named = check.get("misconception") or {}
+    return str(named.get("en") or misconception_of(_feedback_en(check)))
+
+
 def summarize(manifest: dict[str, Any], records: list[dict[str, Any]]) -> ClassSummary:
     title = (manifest.get("title") or {}).get("ja", "")
     status_counts = Counter(r.get("status", "error") for r in records)
@@ -68,7 +75,7 @@ def summarize(manifest: dict[str, Any], records: list[dict[str, Any]]) -> ClassS
             seen[key] += 1
             passed[key] += c["status"] == "passed"
             if c["status"] == "failed":
-                text = misconception_of(_feedback_en(c))
+                text = _misconception(c)
                 if text:
                     mistakes[(c["exercise"], re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", text))].add(r["student"])
             if c["status"] in TROUBLE:

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from grader.errors import GraderError
 from grader.ids import SECTION_ARG
 from grader.sanitize import inert
+from grader.text import bilingual
 
 
 class SectionGroup(TyperGroup):
@@ -175,18 +176,12 @@ def list_sections(lang: Lang = "both") -> None:
             short = f" ({s.name})" if s.day == "day2" else ""
             typer.echo(f"{s.id}{short}  {s.title.render(lang)}")
             exercises = ", ".join(f"{e.name} [{e.points}]" for e in s.exercises)
-            typer.echo(f"    {Text_('演習', 'exercises', lang)}: {exercises}")
-            typer.echo(f"    {Text_('確認テスト', 'quiz', lang)}: {n_q} {Text_('問', 'questions', lang)}")
+            typer.echo(f"    {bilingual('演習', 'exercises', lang)}: {exercises}")
+            typer.echo(f"    {bilingual('確認テスト', 'quiz', lang)}: {n_q} {bilingual('問', 'questions', lang)}")
     except GraderError as e:
         _fail(e)
     except Exception as e:  # noqa: BLE001
         _internal(e)
-
-
-def Text_(ja: str, en: str, lang: str) -> str:  # noqa: N802 - reads like the model it stands for
-    from grader.text import Text
-
-    return Text(ja=ja, en=en).render(lang)
 
 
 # Commands of other workflows live in their own modules (one per verb family, otter-grader style); each

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from grader.errors import GraderError, UsageError
+from grader.text import bilingual
 
 DbOption = Annotated[
     Path | None,
@@ -21,12 +22,6 @@ DbOption = Annotated[
 LangOption = Annotated[
     str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")
 ]
-
-
-def _t(ja: str, en: str, lang: str) -> str:
-    from grader.text import Text
-
-    return Text(ja=ja, en=en).render(lang)
 
 
 def _setup(lang: str, db: Path | None) -> str:
@@ -69,14 +64,14 @@ def status_lines(lang: str) -> list[str]:
 
     course = load_course()
     progress = read_progress()
-    out = [_t(f"進捗 ({db_path()})", f"progress ({db_path()})", lang)]
+    out = [bilingual(f"進捗 ({db_path()})", f"progress ({db_path()})", lang)]
     head = [
-        _t("セクション", "section", lang),
-        _t("最高", "best", lang),
-        _t("最新", "last", lang),
-        _t("チェック", "checks", lang),
-        _t("習得", "mastered", lang),
-        _t("ヒント", "hints", lang),
+        bilingual("セクション", "section", lang),
+        bilingual("最高", "best", lang),
+        bilingual("最新", "last", lang),
+        bilingual("チェック", "checks", lang),
+        bilingual("習得", "mastered", lang),
+        bilingual("ヒント", "hints", lang),
     ]
     rows = [head]
     for s in course.sections:
@@ -101,7 +96,7 @@ def status_lines(lang: str) -> list[str]:
     n, score, max_score = progress.drills
     if n:
         out.append(
-            _t(
+            bilingual(
                 f"ドリル: {n} 回、正答 {_pts(score)}/{_pts(max_score)}",
                 f"drills: {n}, {_pts(score)}/{_pts(max_score)} right",
                 lang,
@@ -110,13 +105,13 @@ def status_lines(lang: str) -> list[str]:
     if progress.last_exam:
         when, score, max_score = progress.last_exam
         out.append(
-            _t(
+            bilingual(
                 f"最新の模試: {_pts(score)}/{_pts(max_score)} ({when[:10]})",
                 f"last mock exam: {_pts(score)}/{_pts(max_score)} ({when[:10]})",
                 lang,
             )
         )
-    out.append(_t("次にやること:", "next:", lang))
+    out.append(bilingual("次にやること:", "next:", lang))
     out.extend("  " + line for step in next_steps(course, progress, lang) for line in step.splitlines())
     return out
 
@@ -133,7 +128,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
     steps = []
     if progress.due:
         steps.append(
-            _t(
+            bilingual(
                 f"復習する問題が {progress.due} 問あります: grade review",
                 f"{progress.due} {_plural(progress.due, 'question')} due for review: grade review",
                 lang,
@@ -149,7 +144,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
         if current.failing:
             ex = current.failing[0]
             steps.append(
-                _t(
+                bilingual(
                     f"{s.id} の {ex} に取り組みましょう: grade {sid} (行き詰まったら grade hint {sid} {ex})",
                     f"work on {ex} in {s.id}: grade {sid} (stuck? grade hint {sid} {ex})",
                     lang,
@@ -157,7 +152,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
             )
         else:
             steps.append(
-                _t(
+                bilingual(
                     f"{s.id} の確認テストで満点を取りましょう: grade {sid}",
                     f"get the quiz of {s.id} right: grade {sid}",
                     lang,
@@ -169,7 +164,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
     if untouched is not None:
         sid = short_id(untouched.id)
         steps.append(
-            _t(
+            bilingual(
                 f"{untouched.id} ({untouched.title.ja}) に取り組みましょう: grade {sid}",
                 f"start {untouched.id} ({untouched.title.en}): grade {sid}",
                 lang,
@@ -177,7 +172,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
         )
     elif current is None:
         steps.append(
-            _t(
+            bilingual(
                 "全セクション満点です。模試に挑戦しましょう: grade exam",
                 "every section is done: try a mock exam: grade exam",
                 lang,
@@ -185,7 +180,7 @@ def next_steps(course: Any, progress: Any, lang: str) -> list[str]:
         )
     if not progress.available:
         steps.append(
-            _t(
+            bilingual(
                 "(進捗データベースを使えないため記録なしとして表示しています)",
                 "(progress database unavailable: shown as if nothing was recorded)",
                 lang,
@@ -242,7 +237,7 @@ def run_review(section: str | None, count: int, answers: Path | None, lang: str)
     pairs, lost = _resolve(cards)
     for card in lost:
         typer.echo(
-            _t(
+            bilingual(
                 f"{card.question_id}: 出題できないため復習から外します (生成問題の内容が記録されていません)",
                 f"{card.question_id}: cannot be asked again (a drawn question that was not stored); "
                 "removed from review",
@@ -252,14 +247,14 @@ def run_review(section: str | None, count: int, answers: Path | None, lang: str)
         drop_card(card.question_id)
     if not pairs:
         progress = read_progress()
-        typer.echo(_t("今日復習する問題はありません。", "nothing is due for review today.", lang))
+        typer.echo(bilingual("今日復習する問題はありません。", "nothing is due for review today.", lang))
         if progress.next_due:
             typer.echo(
-                _t(f"次の復習: {progress.next_due[:10]}", f"next review: {progress.next_due[:10]}", lang)
+                bilingual(f"次の復習: {progress.next_due[:10]}", f"next review: {progress.next_due[:10]}", lang)
             )
         return 0
     typer.echo(
-        _t(
+        bilingual(
             f"復習: {len(pairs)} 問 (間違えた問題を間隔をあけて再出題します)",
             f"review: {len(pairs)} {_plural(len(pairs), 'question')} (the ones you got wrong, spaced out over days)",
             lang,
@@ -280,7 +275,7 @@ def run_review(section: str | None, count: int, answers: Path | None, lang: str)
         skipped = len(pairs) - len(results_all)
         if skipped:
             typer.echo(
-                _t(
+                bilingual(
                     f"解答ファイルに無い {skipped} 問は次回に持ち越します",
                     f"{skipped} questions not in the answers file stay due",
                     lang,
@@ -296,9 +291,9 @@ def run_review(section: str | None, count: int, answers: Path | None, lang: str)
                 break  # EOF: stop here; the rest stay due
     else:
         for _, q in pairs:
-            typer.echo(f"  {q.id}  {_t(q.ja, q.en, lang).splitlines()[0][:80]}")
+            typer.echo(f"  {q.id}  {bilingual(q.ja, q.en, lang).splitlines()[0][:80]}")
         typer.echo(
-            _t(
+            bilingual(
                 "端末がないので出題しません。grade review --answers FILE (質問 id: 番号) で答えてください",
                 "no terminal: not asking. Answer with grade review --answers FILE (question id: number)",
                 lang,
@@ -307,7 +302,7 @@ def run_review(section: str | None, count: int, answers: Path | None, lang: str)
         return 0
     right = sum(r.correct for r in results_all)
     typer.echo(
-        _t(f"復習: {right}/{len(results_all)} 正解", f"review: {right}/{len(results_all)} right", lang)
+        bilingual(f"復習: {right}/{len(results_all)} 正解", f"review: {right}/{len(results_all)} right", lang)
     )
     return 0 if results_all and right == len(results_all) else 1
 
@@ -332,15 +327,15 @@ def hint_lines(section: str, exercise: str, reset: bool, lang: str) -> list[str]
     shown = take_hint(sid, ex.name, total, reset=reset)
     if reset:
         return [
-            _t(f"{sid} {ex.name} のヒントを最初からにしました", f"hints of {sid} {ex.name} start over", lang)
+            bilingual(f"{sid} {ex.name} のヒントを最初からにしました", f"hints of {sid} {ex.name} start over", lang)
         ]
     out = []
     if shown is None:
         shown = 1
         out.append(
-            _t("(記録できないため最初のヒントを表示します)", "(cannot record: showing the first hint)", lang)
+            bilingual("(記録できないため最初のヒントを表示します)", "(cannot record: showing the first hint)", lang)
         )
-    out.append(_t(f"ヒント {shown}/{total}: {sid} {ex.name}", f"hint {shown}/{total}: {sid} {ex.name}", lang))
+    out.append(bilingual(f"ヒント {shown}/{total}: {sid} {ex.name}", f"hint {shown}/{total}: {sid} {ex.name}", lang))
     for i, h in enumerate(ex.hints[:shown], 1):
         mark = "→" if i == shown else " "
         lines = h.render(lang).splitlines()
@@ -348,14 +343,14 @@ def hint_lines(section: str, exercise: str, reset: bool, lang: str) -> list[str]
         out.extend(f"     {line}" for line in lines[1:])
     if shown < total:
         out.append(
-            _t(
+            bilingual(
                 f"もう一度 grade hint {short_id(sid)} {ex.name} で次のヒント",
                 f"run grade hint {short_id(sid)} {ex.name} again for the next hint",
                 lang,
             )
         )
     else:
-        out.append(_t("これが最後のヒントです", "that was the last hint", lang))
+        out.append(bilingual("これが最後のヒントです", "that was the last hint", lang))
     return out
 
 
@@ -458,4 +453,4 @@ def register(app: typer.Typer) -> None:
             pass
         except BaseException as e:  # noqa: BLE001
             _handle(e)
-        typer.echo(_t("監視を終了しました", "stopped watching", lang))
+        typer.echo(bilingual("監視を終了しました", "stopped watching", lang))

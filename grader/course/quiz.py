@@ -74,6 +74,7 @@ def score_question(q: Question, chosen: list[int] | None, lang: str) -> Question
         score=POINTS_PER_QUESTION if correct else 0.0,
         max_score=POINTS_PER_QUESTION,
         feedback=text.render(lang),
+        feedback_i18n=text,
     )
 
 

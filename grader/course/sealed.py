@@ -169,7 +169,7 @@ def score_sealed(bank: SealedBank, q: SealedQuestion, chosen: list[int] | None, 
         why_en = " ".join(n.en for n in notes)
         text = Text(ja=f"不正解。{why_ja}".strip(), en=f"wrong. {why_en}".strip())
     return QuestionResult(id=q.id, chosen=chosen, correct=correct, score=1.0 if correct else 0.0, max_score=1.0,
-                          feedback=text.render(lang))
+                          feedback=text.render(lang), feedback_i18n=text)
 
 
 def score_sealed_question(q: SealedQuestion, chosen: list[int] | None, lang: str) -> QuestionResult:

@@ -51,11 +51,13 @@ def check(exercise: str, points: float = 1, *, ja: str, en: str, timeout: float 
 
 
 class CheckFailed(AssertionError):
-    """A learner's result is wrong; `text` says how (bilingual), never the check's source."""
+    """A learner's result is wrong; `text` says how (bilingual), never the check's source. `misconception`: the
+    named mistake alone, when the result matched a known wrong variant (the class summary counts these)."""
 
-    def __init__(self, text: Text):
+    def __init__(self, text: Text, misconception: Text | None = None):
         super().__init__(text.en)
         self.text = text
+        self.misconception = misconception
 
 
 def fail(ja: str, en: str) -> None:
@@ -167,7 +169,7 @@ def expect_array(
 
 
 def _fail_variant(v: Variant, what: str | Text) -> None:
-    raise CheckFailed(Text(ja=f"{_ja(what)}: {v.why.ja}", en=f"{_en(what)}: {v.why.en}"))
+    raise CheckFailed(Text(ja=f"{_ja(what)}: {v.why.ja}", en=f"{_en(what)}: {v.why.en}"), misconception=v.why)
 
 
 def expect_close(

@@ -186,7 +186,7 @@ def _python_flags() -> list[str]:
     return ["-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
 
 
-class Template:
+class WorkerTemplate:
     """A pre-loaded worker template (`worker.py --template`): python and numpy started once, a worker forked
     from it per submission in a few milliseconds instead of ~0.15 s (batch grading; not with the sandbox,
     whose namespaces are made per worker by bubblewrap). Protocol and guarantees: grader/engine/worker.py."""
@@ -313,7 +313,7 @@ class _Forked:
         self.ctl.close()
 
 
-_template: Template | None = None
+_template: WorkerTemplate | None = None
 # GRADER_WORKER_TEMPLATE=1 forks every unsandboxed worker of this process from a template (tests run the
 # hostile corpus both ways with it); `grade batch` turns it on in its grading processes with use_template().
 _template_wanted = os.environ.get("GRADER_WORKER_TEMPLATE") == "1"
@@ -329,7 +329,7 @@ def use_template(on: bool = True) -> None:
         close_template()
 
 
-def _get_template() -> Template | None:
+def _get_template() -> WorkerTemplate | None:
     global _template
     if not _template_wanted:
         return None
@@ -337,7 +337,7 @@ def _get_template() -> Template | None:
         _template.close()
         _template = None
     if _template is None:
-        _template = Template()
+        _template = WorkerTemplate()
     return _template
 
 

@@ -14,7 +14,7 @@ from grader.course.models import Question
 from grader.course.quiz import choice_text, explanation_text, score_question
 from grader.errors import UsageError
 from grader.results import QuestionResult
-from grader.text import Text
+from grader.text import Text, bilingual
 
 Say = Callable[[str], None]
 Ask = Callable[[str], str]
@@ -32,14 +32,10 @@ class Item:
 
 
 @dataclass
-class Session:
+class DrillSet:
     items: list[Item]
     seed: int | None
     notes: list[Text] = field(default_factory=list)  # e.g. templates skipped in a release without solutions
-
-
-def _t(ja: str, en: str, lang: str) -> str:
-    return Text(ja=ja, en=en).render(lang)
 
 
 def all_sections() -> list[str]:
@@ -62,7 +58,7 @@ def _template_item(name: str, seed: int) -> Item:
     return Item(d.key, d.section, d.question, parametric=True)
 
 
-def build(sections: list[str] | None, count: int, seed: int) -> Session:
+def build(sections: list[str] | None, count: int, seed: int) -> DrillSet:
     """`count` questions from `sections` (all when None): about half parametric when the sections have templates."""
     from grader.course.templates import TemplateUnavailable, available, pick_seed, templates_for
 
@@ -90,7 +86,7 @@ def build(sections: list[str] | None, count: int, seed: int) -> Session:
         except TemplateUnavailable:
             continue
     rng.shuffle(chosen)
-    return Session(chosen, seed, notes)
+    return DrillSet(chosen, seed, notes)
 
 
 def resolve(key: str) -> Item:
@@ -115,8 +111,8 @@ def resolve(key: str) -> Item:
     raise UsageError(f"問題 {key!r} はありません / unknown question key {key!r} (e.g. day2.section2.q02, sgd_step@42)")
 
 
-def session_from_answers(answers: dict[str, list[int]]) -> Session:
-    return Session([resolve(k) for k in answers], None)
+def session_from_answers(answers: dict[str, list[int]]) -> DrillSet:
+    return DrillSet([resolve(k) for k in answers], None)
 
 
 def score(items: list[Item], answers: dict[str, list[int] | None], lang: str) -> list[QuestionResult]:
@@ -134,7 +130,7 @@ def question_lines(n: int, total: int, item: Item, lang: str) -> list[str]:
     return lines
 
 
-def listing(session: Session, lang: str) -> dict[str, Any]:
+def listing(session: DrillSet, lang: str) -> dict[str, Any]:
     """The questions without their answers (what --print / --json show), so a file can answer them by key."""
     return {"seed": session.seed, "questions": [
         {"key": it.key, "section": it.section, "tags": [t for t in it.question.tags if t not in HIDDEN_TAGS],
@@ -160,13 +156,13 @@ def summary_lines(items: list[Item], results: list[QuestionResult], lang: str) -
     right = sum(r.correct for r in results)
     titles = {s.id: s.title.render(lang) for s in load_course().sections}
     parts = breakdown(items, results)
-    lines = [f"{_t('結果', 'result', lang)}: {right}/{len(results)} {_t('正解', 'correct', lang)}"]
-    lines.append(f"{_t('セクション別', 'by section', lang)}:")
+    lines = [f"{bilingual('結果', 'result', lang)}: {right}/{len(results)} {bilingual('正解', 'correct', lang)}"]
+    lines.append(f"{bilingual('セクション別', 'by section', lang)}:")
     for sid, (ok, n) in sorted(parts["sections"].items()):
         lines.append(f"  {sid:<14} {ok}/{n}  {'█' * ok}{'·' * (n - ok)}  {titles.get(sid, '')}")
     weak = sorted(((ok / n, t, ok, n) for t, (ok, n) in parts["tags"].items() if ok < n))
     if weak:
-        lines.append(f"{_t('弱点 (タグ別)', 'weak topics (by tag)', lang)}: "
+        lines.append(f"{bilingual('弱点 (タグ別)', 'weak topics (by tag)', lang)}: "
                      + ", ".join(f"{t} {ok}/{n}" for _, t, ok, n in weak[:8]))
     return lines
 
@@ -180,7 +176,7 @@ def result_lines(items: list[Item], results: list[QuestionResult], lang: str) ->
     return lines
 
 
-def to_json(kind: str, session: Session, results: list[QuestionResult]) -> dict[str, Any]:
+def to_json(kind: str, session: DrillSet, results: list[QuestionResult]) -> dict[str, Any]:
     return {"kind": kind, "seed": session.seed, "score": sum(r.score for r in results),
             "max_score": sum(r.max_score for r in results),
             "questions": [{**r.model_dump(), "section": it.section}
@@ -208,14 +204,14 @@ def ask_drill(items: list[Item], lang: str, ask: Ask, say: Say) -> list[Question
         chosen = None
         while chosen is None:
             try:
-                raw = ask(_t("答え", "answer", lang) + "> ")
+                raw = ask(bilingual("答え", "answer", lang) + "> ")
             except EOFError:
-                say("\n(" + _t("中断", "stopped", lang) + ")")
+                say("\n(" + bilingual("中断", "stopped", lang) + ")")
                 return results + [score_question(i.question, None, lang) for i in items[n - 1:]]
             chosen = _parse_choices(raw, len(it.question.choices))
             if chosen is None:
                 n_c = len(it.question.choices)
-                say("  " + _t(f"1〜{n_c} の番号を入力してください", f"enter a number from 1 to {n_c}", lang))
+                say("  " + bilingual(f"1〜{n_c} の番号を入力してください", f"enter a number from 1 to {n_c}", lang))
         result = score_question(it.question, chosen, lang)
         results.append(result)
         say(("  ✔ " if result.correct else "  ✘ ") + result.feedback)
@@ -262,8 +258,8 @@ def ask_exam(items: list[Item], minutes: float, lang: str, ask: Ask, say: Say,
             if use_alarm:
                 signal.setitimer(signal.ITIMER_REAL, left)
             done = sum(1 for v in answers.values() if v)
-            raw = ask(f"[{done}/{len(items)} {_t('解答済', 'answered', lang)}, "
-                      f"{int(left // 60)}:{int(left % 60):02d} {_t('残り', 'left', lang)}] > ").strip().lower()
+            raw = ask(f"[{done}/{len(items)} {bilingual('解答済', 'answered', lang)}, "
+                      f"{int(left // 60)}:{int(left % 60):02d} {bilingual('残り', 'left', lang)}] > ").strip().lower()
             if raw in ("s", "submit", "提出"):
                 break
             if raw in ("l", "list"):
@@ -282,12 +278,12 @@ def ask_exam(items: list[Item], minutes: float, lang: str, ask: Ask, say: Say,
                 continue
             chosen = _parse_choices(" ".join(parts[1:]), len(it.question.choices))
             if chosen is None:
-                say("  " + _t("選択肢の番号が不正です", "not a choice number", lang))
+                say("  " + bilingual("選択肢の番号が不正です", "not a choice number", lang))
                 continue
             answers[it.key] = chosen
     except TimeUp:
         timed_out = True
-        say("\n" + _t("時間切れです。採点します。", "time is up; scoring.", lang))
+        say("\n" + bilingual("時間切れです。採点します。", "time is up; scoring.", lang))
     except EOFError:
         say("")
     finally:

@@ -219,8 +219,9 @@ def test_defaults(learner, spec: Spec) -> None:
         compare(spec, {"W": W0}, grads, spec.defaults, history)
     except CheckFailed as e:
         shown = ", ".join(f"{k}={v}" for k, v in spec.defaults.items())
-        fail(f"引数なしの {spec.name}() (本の既定値 {shown}) で: {e.text.ja}",
-             f"with {spec.name}() and no arguments (the book's defaults {shown}): {e.text.en}")
+        raise CheckFailed(Text(ja=f"引数なしの {spec.name}() (本の既定値 {shown}) で: {e.text.ja}",
+                               en=f"with {spec.name}() and no arguments (the book's defaults {shown}): {e.text.en}"),
+                          e.misconception) from None
 
 
 @pytest.mark.parametrize("spec", _params(ALL, {n: 1 for n in ALL},
