@@ -213,54 +213,56 @@ def test_question_rules(tmp_path):
 def test_new_section_scaffolds_every_file_and_bank_check_names_what_is_left(project_copy):
     course = project_copy / "question_bank" / "course.yaml"
     before = course.read_text(encoding="utf-8")
-    g = run_grade("bank", "new-section", "day3.section5", "系列変換 / Sequence to sequence", "-e", "encode",
+    g = run_grade("bank", "new-section", "day8.section5", "系列変換 / Sequence to sequence", "-e", "encode",
                   "-e", "decode", "--points", "2", cwd=project_copy)
     assert g.rc == 0, g.out + g.err
-    assert "to do   add grader.checks.day3 to [tool.setuptools] packages in pyproject.toml" in g.out
-    for rel in ("exercises/day3/section5.py", "solutions/day3/section5.py", "grader/checks/day3/__init__.py",
-                "grader/checks/day3/section5.py", "question_bank/day3/section5.yaml",
-                "tests/answers/day3/section5.py", "tests/mutants/day3/section5.yaml"):
+    assert "to do   add grader.checks.day8 to [tool.setuptools] packages in pyproject.toml" in g.out
+    for rel in ("exercises/day8/section5.py", "solutions/day8/section5.py", "grader/checks/day8/__init__.py",
+                "grader/checks/day8/section5.py", "question_bank/day8/section5.yaml",
+                "tests/answers/day8/section5.py", "tests/mutants/day8/section5.yaml"):
         assert f"created {rel}" in g.out and (project_copy / rel).is_file(), rel
     after = course.read_text(encoding="utf-8")
     assert after.startswith(before) and "TODO" not in after  # appended (last in course order), nothing reformatted
     entry = after[len(before):]
-    assert entry.startswith("  - id: day3.section5\n    title:\n      ja: 系列変換\n      en: Sequence to sequence\n")
-    checks = (project_copy / "grader/checks/day3/section5.py").read_text(encoding="utf-8")
+    assert entry.startswith("  - id: day8.section5\n    title:\n      ja: 系列変換\n      en: Sequence to sequence\n")
+    checks = (project_copy / "grader/checks/day8/section5.py").read_text(encoding="utf-8")
     assert "public=True" in checks and "from grader.engine.api import" in checks and "TODO" not in checks
 
     g = run_grade("bank", "check", "--no-grading", "--seeds", "2", cwd=project_copy)
     assert g.rc == 1 and "Traceback" not in g.out + g.err
     assert problems(g.out) == [
-        "question_bank/course.yaml: section day3.section5: exercise encode: field 'hints[1]' is a placeholder",
-        "question_bank/course.yaml: section day3.section5: exercise decode: field 'hints[1]' is a placeholder",
-        "question_bank/day3/section5.yaml: question day3.section5.q01: still a placeholder (fields ja, en, choices, "
+        "question_bank/course.yaml: section day8.section5: exercise encode: field 'hints[1]' is a placeholder",
+        "question_bank/course.yaml: section day8.section5: exercise decode: field 'hints[1]' is a placeholder",
+        "question_bank/day8/section5.yaml: question day8.section5.q01: still a placeholder (fields ja, en, choices, "
         "explanation; tag `placeholder`): write the question",
-        "pyproject.toml: [tool.setuptools] packages lacks grader.checks.day3 (the wheel would not ship "
-        "grader/checks/day3/)",
-        "pyproject.toml: [tool.setuptools] packages lacks grader._data.question_bank.day3 (the wheel would not "
-        "ship question_bank/day3/)",
-        "exercises/day3/section5.py: the module docstring is a placeholder",
-        "exercises/day3/section5.py: `encode` is a placeholder: write its docstring (both languages: what it "
+        "pyproject.toml: [tool.setuptools] packages lacks grader.checks.day8 (the wheel would not ship "
+        "grader/checks/day8/)",
+        "pyproject.toml: [tool.setuptools] packages lacks grader._data.exercises.day8 (the wheel would not ship "
+        "exercises/day8/)",
+        "pyproject.toml: [tool.setuptools] packages lacks grader._data.question_bank.day8 (the wheel would not "
+        "ship question_bank/day8/)",
+        "exercises/day8/section5.py: the module docstring is a placeholder",
+        "exercises/day8/section5.py: `encode` is a placeholder: write its docstring (both languages: what it "
         "computes, the formula, the shapes, a worked example)",
-        "exercises/day3/section5.py: `decode` is a placeholder: write its docstring (both languages: what it "
+        "exercises/day8/section5.py: `decode` is a placeholder: write its docstring (both languages: what it "
         "computes, the formula, the shapes, a worked example)",
-        "grader/checks/day3/section5.py: check `test_encode_placeholder` is a placeholder: write the checks of "
+        "grader/checks/day8/section5.py: check `test_encode_placeholder` is a placeholder: write the checks of "
         "encode",
-        "grader/checks/day3/section5.py: check `test_decode_placeholder` is a placeholder: write the checks of "
+        "grader/checks/day8/section5.py: check `test_decode_placeholder` is a placeholder: write the checks of "
         "decode",
-        "solutions/day3/section5.py: `encode` is not implemented yet (it raises NotImplementedError)",
-        "solutions/day3/section5.py: `decode` is not implemented yet (it raises NotImplementedError)",
-        "tests/mutants/day3/section5.yaml: no mutant targets `encode`: catalogue a mistake of it (every check "
+        "solutions/day8/section5.py: `encode` is not implemented yet (it raises NotImplementedError)",
+        "solutions/day8/section5.py: `decode` is not implemented yet (it raises NotImplementedError)",
+        "tests/mutants/day8/section5.yaml: no mutant targets `encode`: catalogue a mistake of it (every check "
         "must fail on some mutant: python -m tests.mutant_coverage)",
-        "tests/mutants/day3/section5.yaml: no mutant targets `decode`: catalogue a mistake of it (every check "
+        "tests/mutants/day8/section5.yaml: no mutant targets `decode`: catalogue a mistake of it (every check "
         "must fail on some mutant: python -m tests.mutant_coverage)",
     ]
 
     ruff = Path(sys.executable).with_name("ruff")
     exe = str(ruff) if ruff.exists() else shutil.which("ruff")
     if exe is not None:  # what an author scaffolds is lint-clean under the project's settings
-        proc = subprocess.run([exe, "check", "--output-format", "concise", "exercises/day3/section5.py",
-                               "solutions/day3/section5.py", "grader/checks/day3", "tests/answers/day3"],
+        proc = subprocess.run([exe, "check", "--output-format", "concise", "exercises/day8/section5.py",
+                               "solutions/day8/section5.py", "grader/checks/day8", "tests/answers/day8"],
                               capture_output=True, text=True, cwd=project_copy, timeout=120)
         assert proc.returncode == 0, proc.stdout[-2000:]
 
@@ -268,12 +270,15 @@ def test_new_section_scaffolds_every_file_and_bank_check_names_what_is_left(proj
 @pytest.mark.slow
 def test_new_section_goes_in_course_order_keeps_existing_files_and_refuses_an_existing_id(project_copy):
     course = project_copy / "question_bank" / "course.yaml"
-    stub = (project_copy / "exercises" / "day3" / "section1.py").read_text(encoding="utf-8")
-    g = run_grade("bank", "new-section", "day3.section1", "--en", "Recurrent neural networks", cwd=project_copy)
+    for tree in ("exercises", "solutions"):  # an author's stub and solution written before the section is listed
+        (project_copy / tree / "day8").mkdir()
+        (project_copy / tree / "day8" / "section1.py").write_bytes((project_copy / tree / "day2" / "section2.py").read_bytes())
+    stub = (project_copy / "exercises" / "day8" / "section1.py").read_text(encoding="utf-8")
+    g = run_grade("bank", "new-section", "day8.section1", "--en", "Optimisers again", cwd=project_copy)
     assert g.rc == 0, g.out + g.err
-    assert "kept    exercises/day3/section1.py (exists)" in g.out and "kept    solutions/day3/section1.py" in g.out
-    assert "exercises: RNN, TimeRNN, clip_grads" in g.out  # taken from the existing stub
-    assert (project_copy / "exercises" / "day3" / "section1.py").read_text(encoding="utf-8") == stub
+    assert "kept    exercises/day8/section1.py (exists)" in g.out and "kept    solutions/day8/section1.py" in g.out
+    assert "exercises: SGD, Momentum, AdaGrad, RMSprop, Adam" in g.out  # taken from the existing stub
+    assert (project_copy / "exercises" / "day8" / "section1.py").read_text(encoding="utf-8") == stub
     before = course.read_text(encoding="utf-8")
     g = run_grade("bank", "new-section", "day1.section6", "-e", "f", cwd=project_copy)
     assert g.rc == 0, g.out + g.err
@@ -290,6 +295,6 @@ def test_new_section_goes_in_course_order_keeps_existing_files_and_refuses_an_ex
     assert g.rc == 2 and "not a section id" in g.err
     g = run_grade("bank", "check", "--no-grading", "--seeds", "2", cwd=project_copy)
     found = problems(g.out)
-    assert "question_bank/course.yaml: section day3.section1: field 'title.ja' is a placeholder" in found
-    assert "question_bank/course.yaml: section day3.section1: field 'title.en' is a placeholder" not in found
-    assert not any(p.startswith("exercises/day3/section1.py") for p in found)  # the existing stub is complete
+    assert "question_bank/course.yaml: section day8.section1: field 'title.ja' is a placeholder" in found
+    assert "question_bank/course.yaml: section day8.section1: field 'title.en' is a placeholder" not in found
+    assert not any(p.startswith("exercises/day8/section1.py") for p in found)  # the existing stub is complete
