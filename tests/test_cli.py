@@ -212,3 +212,20 @@ def test_a_known_mistake_comes_back_named_in_its_own_field(tmp_path):
     g = run_grade("section2", "--submission", str(path), "--answers", str(answers), "--json", "--lang", "en")
     q = g.report["quiz"]["questions"][0]
     assert q["feedback_i18n"]["ja"] and q["feedback_i18n"]["en"] == q["feedback"]
+
+
+def test_a_reader_that_leaves_early_is_no_grader_fault():
+    """`grade list | head -1`: a closed pipe ends the command quietly (141, as a shell reports SIGPIPE), not as
+    a grader internal error (3)."""
+    import os
+    import subprocess
+    import sys
+
+    r, w = os.pipe()
+    os.close(r)  # the reader has left before the first line: every write meets a closed pipe
+    try:
+        proc = subprocess.run([sys.executable, "-m", "grader.cli.launch", "list"], cwd=ROOT, stdout=w,
+                              stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(w)
+    assert proc.returncode == 141 and b"internal error" not in proc.stderr

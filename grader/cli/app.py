@@ -73,6 +73,12 @@ def _fail(e: GraderError) -> None:
 
 
 def _internal(e: BaseException) -> None:
+    if isinstance(e, BrokenPipeError):  # `grade list | head`: the reader left; not a fault of anyone's
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        raise typer.Exit(141)  # 128 + SIGPIPE, as a shell reports a command a closed pipe stopped
     if os.environ.get("GRADER_DEBUG"):
         import traceback
 

@@ -28,6 +28,12 @@ def main() -> None:
         app(prog_name="grade")
     except SystemExit:
         raise
+    except BrokenPipeError:  # `grade list | head`: the reader left; not a fault, nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        sys.exit(141)  # 128 + SIGPIPE, as the shell reports a command a closed pipe stopped
     except BaseException as e:  # noqa: BLE001 - a grader fault exits 3, never as a learner's 0
         if isinstance(e, KeyboardInterrupt):
             sys.stderr.write("grade: interrupted\n")
