@@ -75,7 +75,7 @@ def test_list_shows_sections_exercises_and_question_counts():
     [
         (["section9", "--no-quiz"], "unknown section day2.section9"),
         (["section2", "--submission", "no/such/file.py", "--no-quiz"], "submission not found"),
-        (["section2", "--lang", "fr"], "one of ja, en, both"),
+        (["section2", "--lang", "fr"], "Invalid value for '--lang'"),
         (["section2", "--answers", "no/such/answers.yaml"], "answers file not found"),
         (["frobnicate"], "No such command"),
     ],

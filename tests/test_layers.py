@@ -108,3 +108,15 @@ def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
     fake.write_text("def f():\n    from grader.course.loading import ROOT\n", encoding="utf-8")
     assert "grader.course.loading" in imports_of(fake)
     assert rank("grader.course.loading") > rank("grader.engine.proxy")  # type: ignore[operator]
+
+
+def test_the_cli_declares_each_shared_option_and_the_error_policy_once() -> None:
+    """--lang, --db and --sandbox are declared in grader/cli/common.py only, and so is the one policy that turns an
+    exception into an exit code (exit 3 for a grader fault is written nowhere else)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ('"--lang"', '"--db"', '"--sandbox"', "Exit(3)"):
+            if needle in text:
+                found.setdefault(needle, []).append(path.name)
+    assert found == {n: ["common.py"] for n in ('"--lang"', '"--db"', '"--sandbox"', "Exit(3)")}

@@ -251,15 +251,15 @@ def test_grades_csv(tmp_path):
 def test_batch_progress_lines_and_cli_errors(capsys):
     import typer
 
-    from grader.cli.app import _fail, _internal
     from grader.cli.batch import _Progress
+    from grader.cli.common import fail
     from grader.errors import UsageError
 
     progress = _Progress(rich_out=False)
     progress.start(2, 2)
     progress.result({"student": f"s1{HOSTILE}", "status": "error", "reason": f"crashed: {HOSTILE}"}, False)
     progress.result({"student": f"s2{HOSTILE}", "status": "ok", "score": 1.0, "max_score": 2.0}, True)
-    for fail, e in ((_fail, UsageError(f"bad file {HOSTILE}")), (_internal, ValueError(HOSTILE))):
+    for e in (UsageError(f"bad file {HOSTILE}"), ValueError(HOSTILE)):
         with pytest.raises(typer.Exit):
             fail(e)
     captured = capsys.readouterr()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,9 +9,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from grader.errors import GraderError
+from grader.cli.common import DbOption, Lang, LangOption, SandboxMode, SandboxOption, fail, resolve_sandbox
 from grader.ids import SECTION_ARG
-from grader.sanitize import inert
 from grader.text import bilingual
 
 
@@ -37,57 +35,6 @@ app = typer.Typer(
          "grades your day2/section2.py and `grade` alone the next unfinished section.",
 )
 
-Lang = Annotated[
-    str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")
-]
-
-
-def _lang(value: str) -> str:
-    if value not in ("ja", "en", "both"):
-        raise typer.BadParameter("ja, en, both のいずれか / one of ja, en, both", param_hint="--lang")
-    return value
-
-
-def _sandbox(mode: str) -> bool:
-    """Resolve --sandbox: `require` without a working bubblewrap is a usage error (exit 2, fail closed); `auto`
-    without it prints the banner on stderr (stdout stays one JSON document with --json)."""
-    from grader.engine import sandbox
-    from grader.errors import UsageError
-
-    try:
-        use = sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True))
-        from grader.engine.spawn import pid_warning
-
-        if (line := pid_warning(bool(use))) is not None:
-            typer.echo(line, err=True)
-        return bool(use)
-    except sandbox.SandboxUnavailable as e:
-        raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: {e}"
-                         ) from None
-
-
-def _fail(e: GraderError) -> None:
-    kind = "error" if e.exit_code == 2 else "grader internal error (please report it; not your fault)"
-    typer.echo(f"grade: {kind}: {inert(e)}", err=True)
-    raise typer.Exit(e.exit_code)
-
-
-def _internal(e: BaseException) -> None:
-    if isinstance(e, BrokenPipeError):  # `grade list | head`: the reader left; not a fault of anyone's
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except OSError:
-            pass
-        raise typer.Exit(141)  # 128 + SIGPIPE, as a shell reports a command a closed pipe stopped
-    if os.environ.get("GRADER_DEBUG"):
-        import traceback
-
-        traceback.print_exc()
-    typer.echo(f"grade: grader internal error (please report it; not your fault): {type(e).__name__}: {inert(e)}",
-               err=True)
-    raise typer.Exit(3)
-
-
 @app.command("run")
 def run(
     section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
@@ -101,36 +48,27 @@ def run(
     ] = None,
     no_quiz: Annotated[bool, typer.Option("--no-quiz", help="確認テストを省略 / skip the quiz")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="JSON で出力 / print the report as JSON")] = False,
-    lang: Lang = "both",
+    lang: LangOption = Lang.both,
     timeout: Annotated[
         float | None,
         typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)"),
     ] = None,
-    sandbox: Annotated[
-        str, typer.Option("--sandbox", help="auto | require | off: bubblewrap で隔離 (auto: 使えれば使う,"
-                                            " require: 使えなければ終了 2) / isolate the learner's code with"
-                                            " bubblewrap (docs/SECURITY.md)")
-    ] = "auto",
-    db: Annotated[
-        Path | None, typer.Option("--db", help="進捗データベース / progress database (default: $GRADER_DB or "
-                                              "~/.local/share/eshikaku-grader/progress.sqlite3)")
-    ] = None,
+    sandbox: SandboxOption = SandboxMode.auto,
+    db: DbOption = None,
     gradescope: Annotated[
         Path | None, typer.Option("--gradescope", help="Gradescope の results.json も書き出す / also write the report "
                                                       "as Gradescope's results.json to this path")
     ] = None,
 ) -> None:
     """セクションを採点し確認テストを出題 / Grade a section's exercises, then ask its 確認テスト."""
-    lang = _lang(lang)
-    if sandbox not in ("auto", "require", "off"):
-        raise typer.BadParameter("auto, require, off のいずれか / one of auto, require, off", param_hint="--sandbox")
+    lang = lang.value
     try:
         from grader.grading import grade_section
         from grader.ids import normalize_id
         from grader.practice.workspace import submission_for
         from grader.render.report import render_json, render_plain, render_rich, summary_lines
 
-        use_sandbox = _sandbox(sandbox)
+        use_sandbox = resolve_sandbox(sandbox)
         section_id = normalize_id(section)
         path = submission if submission is not None else submission_for(section_id)
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not json_out
@@ -151,12 +89,8 @@ def run(
             from grader.classroom.gradescope import write_results
 
             write_results(report, gradescope, lang=lang)
-    except GraderError as e:
-        _fail(e)
-    except (typer.Exit, KeyboardInterrupt):
-        raise
-    except Exception as e:  # noqa: BLE001 - never a traceback to the learner, never a learner's 0
-        _internal(e)
+    except Exception as e:  # noqa: BLE001 - the one policy: never a traceback, never a learner's 0
+        fail(e)
     if json_out:
         typer.echo(render_json(report))
     elif interactive and report.quiz.taken:
@@ -168,9 +102,9 @@ def run(
 
 
 @app.command("list")
-def list_sections(lang: Lang = "both") -> None:
+def list_sections(lang: LangOption = Lang.both) -> None:
     """セクション一覧 / Every section with its exercises and questions."""
-    lang = _lang(lang)
+    lang = lang.value
     try:
         from grader.course.loading import load_bank, load_course
 
@@ -184,10 +118,8 @@ def list_sections(lang: Lang = "both") -> None:
             exercises = ", ".join(f"{e.name} [{e.points}]" for e in s.exercises)
             typer.echo(f"    {bilingual('演習', 'exercises', lang)}: {exercises}")
             typer.echo(f"    {bilingual('確認テスト', 'quiz', lang)}: {n_q} {bilingual('問', 'questions', lang)}")
-    except GraderError as e:
-        _fail(e)
     except Exception as e:  # noqa: BLE001
-        _internal(e)
+        fail(e)
 
 
 # Commands of other workflows live in their own modules (one per verb family, otter-grader style); each

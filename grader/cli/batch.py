@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from grader.errors import GraderError
+from grader.cli.common import SandboxMode, SandboxOption, fail, resolve_sandbox
 from grader.sanitize import inert
 
 
@@ -23,24 +23,6 @@ def _line(rec: dict[str, Any], cached: bool) -> str:
     else:
         what = rec.get("reason", "")
     return f"{_plain(rec['student'])}  {_plain(status)}  {_plain(what)}"
-
-
-def _sandbox(mode: str) -> bool:
-    from grader.engine import sandbox
-    from grader.errors import UsageError
-
-    if mode not in sandbox.MODES:
-        raise UsageError(f"--sandbox: auto, require, off のいずれか / one of auto, require, off (not {mode!r})")
-    try:
-        use = bool(sandbox.resolve(mode, warn=lambda line: typer.echo(line, err=True)))
-        from grader.engine.spawn import pid_warning
-
-        if (line := pid_warning(bool(use))) is not None:
-            typer.echo(line, err=True)
-        return bool(use)
-    except sandbox.SandboxUnavailable as e:
-        raise UsageError(f"--sandbox require: サンドボックスを使えません / the sandbox is not available here: "
-                         f"{e}") from None
 
 
 class _Progress:
@@ -96,9 +78,7 @@ def register(app: typer.Typer) -> None:
             "--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds per call (default 5)")] = None,
         wall_limit: Annotated[float, typer.Option("--wall-limit", min=1.0,
                                                   help="提出物ごとの制限秒数 / seconds per submission")] = 300.0,
-        sandbox: Annotated[str, typer.Option(
-            "--sandbox", help="auto | require | off: bubblewrap で隔離し、他の学生の提出物と結果を見えなくする / "
-                              "isolate with bubblewrap, hiding the other submissions and the results")] = "auto",
+        sandbox: SandboxOption = SandboxMode.auto,
     ) -> None:
         """クラス全員を採点 / Grade every submission of a class (resumable), then write RESULTS/grades.csv."""
         progress = _Progress(sys.stdout.isatty())
@@ -108,21 +88,15 @@ def register(app: typer.Typer) -> None:
             from grader.ids import normalize_id
 
             section_id = normalize_id(section)
-            use_sandbox = _sandbox(sandbox)
+            use_sandbox = resolve_sandbox(sandbox)
             try:
                 outcome = run_batch(section_id, submissions, out, jobs=jobs, timeout=timeout, wall_limit=wall_limit,
                                     sandbox=use_sandbox, on_start=progress.start, on_result=progress.result)
             finally:
                 progress.stop()
             csv_path = write_csv(out) if not outcome.interrupted else None
-        except GraderError as e:
-            typer.echo(f"grade: {'error' if e.exit_code == 2 else 'grader internal error'}: {inert(e)}", err=True)
-            raise typer.Exit(e.exit_code) from None
-        except (typer.Exit, KeyboardInterrupt):
-            raise
-        except Exception as e:  # noqa: BLE001 - never a traceback
-            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {inert(e)}", err=True)
-            raise typer.Exit(3) from None
+        except Exception as e:  # noqa: BLE001 - the one policy: never a traceback
+            fail(e)
         n = len(outcome.records)
         typer.echo(f"{n} students: {outcome.graded} graded, {outcome.cached} cached, {outcome.rejected} rejected, "
                    f"{outcome.errors} errors in {outcome.wall:.1f} s")
@@ -143,10 +117,6 @@ def register(app: typer.Typer) -> None:
 
             s, path = write_summary(results)
             render_terminal(s, sys.stdout.isatty(), typer.echo)
-        except GraderError as e:
-            typer.echo(f"grade: error: {inert(e)}", err=True)
-            raise typer.Exit(e.exit_code) from None
         except Exception as e:  # noqa: BLE001
-            typer.echo(f"grade: grader internal error (please report it): {type(e).__name__}: {inert(e)}", err=True)
-            raise typer.Exit(3) from None
+            fail(e)
         typer.echo(f"→ {path}")

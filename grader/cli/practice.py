@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
-from grader.errors import GraderError, UsageError
+from grader.cli.common import Lang, LangOption, fail
+from grader.errors import UsageError
 from grader.text import bilingual
 
-Lang = Annotated[str, typer.Option(
-    "--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")]
 Seed = Annotated[int | None, typer.Option(
     "--seed", min=0, help="同じ seed で同じ問題 / the same seed gives the same questions")]
 Answers = Annotated[Path | None, typer.Option(
@@ -24,23 +23,12 @@ PrintOpt = Annotated[bool, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON で出力 / output as JSON")]
 
 
-def _cli() -> Any:
-    from grader.cli import app as cli
-
-    return cli
-
-
 def _guard(fn: Any) -> None:
-    """Run a command body: GraderError → its exit code and message, anything else → exit 3, never a traceback."""
-    cli = _cli()
+    """Run a command body under the one error→exit policy (grader/cli/common.py)."""
     try:
         fn()
-    except GraderError as e:
-        cli._fail(e)
-    except (typer.Exit, KeyboardInterrupt):
-        raise
     except Exception as e:  # noqa: BLE001
-        cli._internal(e)
+        fail(e)
 
 
 def _new_seed() -> int:
@@ -126,10 +114,10 @@ def register(app: typer.Typer) -> None:
         answers: Answers = None,
         print_only: PrintOpt = False,
         json_out: JsonOpt = False,
-        lang: Lang = "both",
+        lang: LangOption = Lang.both,
     ) -> None:
         """ドリル: 固定問題とパラメトリック問題を 1 問ずつ / A drill of fixed and parametric questions, one by one."""
-        lang = _cli()._lang(lang)
+        lang = lang.value
 
         def body() -> None:
             from grader.course.loading import find_section
@@ -149,10 +137,10 @@ def register(app: typer.Typer) -> None:
         answers: Answers = None,
         print_only: PrintOpt = False,
         json_out: JsonOpt = False,
-        lang: Lang = "both",
+        lang: LangOption = Lang.both,
     ) -> None:
         """模擬試験: 全セクションから時間制限つき / A timed mock exam across all sections, answered in any order."""
-        lang = _cli()._lang(lang)
+        lang = lang.value
         _guard(lambda: _practice("exam", None, count, seed, answers, print_only, json_out, lang, minutes))
 
     bank = typer.Typer(no_args_is_help=True,

@@ -8,38 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
+from grader.cli.common import DbOption, Lang, LangOption, fail
 from grader.errors import GraderError, UsageError
 from grader.text import bilingual
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="進捗データベース / progress database "
-        "(default: $GRADER_DB or ~/.local/share/eshikaku-grader/progress.sqlite3)",
-    ),
-]
-LangOption = Annotated[
-    str, typer.Option("--lang", help="ja | en | both (default: 日本語のあとに英語 / Japanese then English)")
-]
 
-
-def _setup(lang: str, db: Path | None) -> str:
-    from grader.cli.app import _lang
+def _setup(lang: Lang, db: Path | None) -> str:
     from grader.practice.progress import use_db
 
     use_db(db)
-    return _lang(lang)
-
-
-def _handle(e: BaseException) -> None:
-    from grader.cli.app import _fail, _internal
-
-    if isinstance(e, (typer.Exit, KeyboardInterrupt)):
-        raise e
-    if isinstance(e, GraderError):
-        _fail(e)
-    _internal(e)
+    return Lang(lang).value
 
 
 def short_id(section_id: str) -> str:
@@ -359,14 +337,14 @@ def hint_lines(section: str, exercise: str, reset: bool, lang: str) -> list[str]
 
 def register(app: typer.Typer) -> None:
     @app.command("status")
-    def status(lang: LangOption = "both", db: DbOption = None) -> None:
+    def status(lang: LangOption = Lang.both, db: DbOption = None) -> None:
         """進捗: 各セクションの点数・習得した問題と次にやること / Progress of every section, what to do next."""
         lang = _setup(lang, db)
         try:
             for line in status_lines(lang):
                 typer.echo(line)
         except BaseException as e:  # noqa: BLE001
-            _handle(e)
+            fail(e)
 
     @app.command("review")
     def review(
@@ -381,7 +359,7 @@ def register(app: typer.Typer) -> None:
                 help="解答 YAML (質問 id: 番号); 端末なしで使う / answers file, for use without a terminal",
             ),
         ] = None,
-        lang: LangOption = "both",
+        lang: LangOption = Lang.both,
         db: DbOption = None,
     ) -> None:
         """間違えた問題の復習 (ライトナー式) / Review the questions you got wrong (Leitner boxes, by date)."""
@@ -389,7 +367,7 @@ def register(app: typer.Typer) -> None:
         try:
             rc = run_review(section, count, answers, lang)
         except BaseException as e:  # noqa: BLE001
-            _handle(e)
+            fail(e)
         raise typer.Exit(rc)
 
     @app.command("hint")
@@ -399,7 +377,7 @@ def register(app: typer.Typer) -> None:
         reset: Annotated[
             bool, typer.Option("--reset", help="ヒントを最初から / start the hints over")
         ] = False,
-        lang: LangOption = "both",
+        lang: LangOption = Lang.both,
         db: DbOption = None,
     ) -> None:
         """ヒントを一つずつ表示 (呼ぶたびに次のヒント) / Progressive hints: one more each time you ask."""
@@ -408,7 +386,7 @@ def register(app: typer.Typer) -> None:
             for line in hint_lines(section, exercise, reset, lang):
                 typer.echo(line)
         except BaseException as e:  # noqa: BLE001
-            _handle(e)
+            fail(e)
 
     @app.command("watch")
     def watch(
@@ -428,7 +406,7 @@ def register(app: typer.Typer) -> None:
         interval: Annotated[
             float, typer.Option("--interval", min=0.05, help="--poll の間隔 (秒) / seconds between polls")
         ] = 0.5,
-        lang: LangOption = "both",
+        lang: LangOption = Lang.both,
         timeout: Annotated[
             float | None,
             typer.Option(
@@ -452,5 +430,5 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             pass
         except BaseException as e:  # noqa: BLE001
-            _handle(e)
+            fail(e)
         typer.echo(bilingual("監視を終了しました", "stopped watching", lang))

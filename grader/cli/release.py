@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from grader.cli.common import Lang, LangOption, fail
+
 
 def register(app: typer.Typer) -> None:
-    from grader.cli.app import _fail, _internal
-    from grader.errors import GraderError
 
     @app.command("release")
     def release(
@@ -39,12 +39,8 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter("none, partial, all のいずれか / one of none, partial, all",
                                          param_hint="--hints")
             summary = build_release(outdir, force=force, verify=not no_verify, hints=hints, say=typer.echo)
-        except GraderError as e:
-            _fail(e)
-        except (typer.Exit, typer.BadParameter, KeyboardInterrupt):
-            raise
-        except Exception as e:  # noqa: BLE001 - never a traceback
-            _internal(e)
+        except Exception as e:  # noqa: BLE001 - the one policy: never a traceback
+            fail(e)
         typer.echo(f"学生用リリース / student release: {summary['path']}")
         typer.echo(f"  source {summary['source_commit']} · salt id {summary['salt_id']}")
         for s in summary["sections"]:
@@ -73,23 +69,18 @@ def register(app: typer.Typer) -> None:
             "--hidden-visibility",
             help="非公開チェックと確認テストの表示 / when students see hidden checks and quiz results: "
                  "hidden | after_due_date | after_published | visible")] = "after_published",
-        lang: Annotated[str, typer.Option("--lang", help="ja | en | both")] = "both",
+        lang: LangOption = Lang.both,
     ) -> None:
         """Gradescope の autograder.zip を作成 / Build Gradescope's autograder zip for a section."""
         try:
             from grader.classroom.gradescope import build_autograder_zip
-            from grader.cli.app import _lang
             from grader.ids import normalize_id
 
-            lang = _lang(lang)
+            lang = lang.value
             section_id = normalize_id(section)
             members = build_autograder_zip(section_id, outzip, lang=lang, hidden_visibility=hidden_visibility)
-        except GraderError as e:
-            _fail(e)
-        except (typer.Exit, typer.BadParameter, KeyboardInterrupt):
-            raise
         except Exception as e:  # noqa: BLE001
-            _internal(e)
+            fail(e)
         n_checks = sum(m.startswith("grader/checks/") and m.endswith(".py") and "__init__" not in m for m in members)
         typer.echo(f"{outzip}: {len(members)} files (setup.sh, run_autograder, grader with {n_checks} check files)")
         typer.echo(f"  Gradescope: Autograder → Zip file upload → {outzip.name}; students submit "

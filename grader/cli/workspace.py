@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
-from grader.errors import GraderError, UsageError
+from grader.cli.common import fail
+from grader.errors import UsageError
 
 
 def register(app: typer.Typer) -> None:
-    from grader.cli.app import _fail, _internal
-
     @app.command("init")
     def init(
         folder: Annotated[Path | None, typer.Argument(help="作成するフォルダ / the folder to create "
@@ -24,10 +23,8 @@ def register(app: typer.Typer) -> None:
             from grader.practice.workspace import init as init_workspace
 
             dest, written = init_workspace(folder)
-        except GraderError as e:
-            _fail(e)
         except Exception as e:  # noqa: BLE001
-            _internal(e)
+            fail(e)
         typer.echo(f"作業フォルダを作成しました / workspace written: {dest} ({len(written)} files)")
         typer.echo(f"  cd {dest}\n  grade            # 次の未完了セクション / the next unfinished section\n"
                    "  grade section2   # セクション 2 / section 2")
@@ -58,12 +55,8 @@ def register(app: typer.Typer) -> None:
                     typer.echo("中止しました / nothing changed")
                     raise typer.Exit(1)
             restored, backup = reset_file(section_id, exercise)
-        except GraderError as e:
-            _fail(e)
-        except (typer.Exit, KeyboardInterrupt):
-            raise
         except Exception as e:  # noqa: BLE001
-            _internal(e)
+            fail(e)
         typer.echo(f"雛形に戻しました / restored: {restored}")
         if backup is not None:
             typer.echo(f"  控え / backup: {backup}")

@@ -99,7 +99,7 @@ class NotebookReport:
     def max_score(self) -> float:
         return sum(c.max_score for c in self.checks)
 
-    def _t(self, ja: str, en: str) -> str:
+    def _say(self, ja: str, en: str) -> str:
         return Text(ja=ja, en=en).render(self.lang)
 
     def _repr_html_(self) -> str:
@@ -122,11 +122,11 @@ class NotebookReport:
                 f"<td style='text-align:left'>{result}</td></tr>"
             )
         head = "".join(
-            f"<th>{e(self._t(ja, en))}</th>"
+            f"<th>{e(self._say(ja, en))}</th>"
             for ja, en in (("演習", "exercise"), ("チェック", "check"), ("点", "pts"), ("結果", "result"))
         )
         passed = sum(c.status == "passed" for c in self.checks)
-        summary = self._t(
+        summary = self._say(
             f"チェック {passed}/{len(self.checks)} 合格、得点 {self.score:g} / {self.max_score:g}",
             f"checks {passed}/{len(self.checks)} passed, score {self.score:g} / {self.max_score:g}",
         )
@@ -137,7 +137,7 @@ class NotebookReport:
         ]
         if shown.learner_output.strip():
             parts.append(
-                f"<p>{e(self._t('あなたのコードの出力 (抜粋):', 'your code output (excerpt):'))}</p>"
+                f"<p>{e(self._say('あなたのコードの出力 (抜粋):', 'your code output (excerpt):'))}</p>"
                 f"<pre>{e(inert(shown.learner_output, limit=4000))}</pre>"
             )
         return "".join(parts) + "</div>"

@@ -14,13 +14,9 @@ from grader.errors import GraderError
 from grader.render.report import STATUS_LABEL, inert_report, render_plain
 from grader.results import SectionReport
 from grader.sanitize import inert
-from grader.text import Text
+from grader.text import Text, bilingual
 
 DEBOUNCE_MS = 300  # an editor's save is often several events (truncate, write, rename): grade once
-
-
-def _t(ja: str, en: str, lang: str) -> str:
-    return Text(ja=ja, en=en).render(lang)
 
 
 def _label(status: str, lang: str) -> str:
@@ -34,7 +30,7 @@ def diff_lines(old: SectionReport, new: SectionReport, lang: str) -> list[str]:
     delta = new.score - old.score
     sign = f"+{delta:g}" if delta > 0 else f"{delta:g}"
     lines = [
-        _t(
+        bilingual(
             f"得点 {old.score:g} → {new.score:g} ({sign}) / {new.max_score:g}",
             f"score {old.score:g} → {new.score:g} ({sign}) / {new.max_score:g}",
             lang,
@@ -48,15 +44,15 @@ def diff_lines(old: SectionReport, new: SectionReport, lang: str) -> list[str]:
             continue
         changed += 1
         mark = STATUS_LABEL[c.status][0]
-        was = _label(prev.status, lang) if prev is not None else _t("新規", "new", lang)
+        was = _label(prev.status, lang) if prev is not None else bilingual("新規", "new", lang)
         lines.append(f"  {mark} {c.exercise:<10} {c.id}: {was} → {_label(c.status, lang)}")
         if c.status != "passed":
             text = c.feedback_i18n.render(lang) if c.feedback_i18n else c.feedback
             lines.extend(f"      {line}" for line in text.splitlines())
     if not changed:
-        lines.append(_t("  チェックの結果に変化はありません", "  no check changed", lang))
+        lines.append(bilingual("  チェックの結果に変化はありません", "  no check changed", lang))
     if new.learner_output.strip() and new.learner_output != old.learner_output:
-        lines.append(_t("  あなたのコードの出力 (抜粋):", "  your code's output (excerpt):", lang))
+        lines.append(bilingual("  あなたのコードの出力 (抜粋):", "  your code's output (excerpt):", lang))
         lines.extend(f"  | {line}" for line in new.learner_output.splitlines()[:10])
     return lines
 
@@ -127,7 +123,7 @@ def changes(
             import watchfiles  # noqa: F401
         except ImportError:
             say(
-                _t(
+                bilingual(
                     "watchfiles が使えないため定期確認 (--poll) に切り替えます",
                     "watchfiles is not available: polling instead (--poll)",
                     lang,
@@ -209,9 +205,9 @@ def watch_section(
         # banner: a save in between is a change to grade (event mode's once-a-second content check sees it too).
         snapshot = _stat(path)
         grade_once()
-        mode = _t("定期確認", "polling", lang) if poll else _t("保存を監視", "on save", lang)
+        mode = bilingual("定期確認", "polling", lang) if poll else bilingual("保存を監視", "on save", lang)
         say(
-            _t(
+            bilingual(
                 f"監視中 ({mode}): {inert(path, multiline=False)} — 保存すると採点します。Ctrl-C で終了",
                 f"watching ({mode}): {inert(path, multiline=False)} — save to re-grade; Ctrl-C to stop",
                 lang,

@@ -22,7 +22,7 @@ STATUS_LABEL = {
 }
 
 
-def _t(text: Text | None, lang: str) -> str:
+def _shown(text: Text | None, lang: str) -> str:
     return text.render(lang) if text else ""
 
 
@@ -96,7 +96,7 @@ def _all_passed(checks: list) -> Text:
 def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
     """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
     report = inert_report(report)
-    write(f"{report.section}  {_t(report.title, lang)}")
+    write(f"{report.section}  {_shown(report.title, lang)}")
     width = max((len(c.id) for c in report.checks), default=10)
     for exercise, checks in _groups(report):
         got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
@@ -128,7 +128,7 @@ def render_rich(report: SectionReport, lang: str) -> None:
 
     report = inert_report(report)
     console = Console(highlight=False, emoji=False)  # learner text: no :emoji: codes either
-    table = Table(title=escape(f"{report.section}  {_t(report.title, lang)}"), show_lines=True, expand=True)
+    table = Table(title=escape(f"{report.section}  {_shown(report.title, lang)}"), show_lines=True, expand=True)
     table.add_column("", width=2)
     table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
     table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2, overflow="fold")
@@ -144,7 +144,7 @@ def render_rich(report: SectionReport, lang: str) -> None:
         for c in checks:
             mark, ja, en = STATUS_LABEL[c.status]
             color = colors.get(c.status, "magenta")
-            what = _t(c.title, lang) or c.id
+            what = _shown(c.title, lang) or c.id
             result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
             if c.status != "passed":
                 result += "\n" + escape(_feedback(c, lang))
