@@ -53,6 +53,12 @@ ORACLE = {
     "xavier_std": lambda p: float(d2s1.xavier_init(p["n"], 1, Ones())[0, 0]),
     "l2_grad": lambda p: d2s3.l2_grad(np.array(p["W"]), p["lam"]).tolist(),
     "l1_grad": lambda p: d2s3.l1_grad(np.array(p["W"]), p["lam"]).tolist(),
+    # day 3: the counts by the formulas (templates.py counts the reference layers' params), the rest by hand
+    "rnn_param_count": lambda p: p["D"] * p["H"] + p["H"] ** 2 + p["H"],
+    "lstm_param_count": lambda p: 4 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
+    "gru_param_count": lambda p: 3 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
+    "clip_rate": lambda p: round(p["max_norm"] / math.hypot(p["a"], p["b"]), 4),
+    "perplexity": lambda p: round(math.exp(p["L"]), 4),
 }
 
 

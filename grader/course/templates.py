@@ -475,6 +475,106 @@ MISTAKES_L1_GRAD = {
 }
 
 
+# ---------------------------------------------------------------- recurrent layers (day3)
+
+_DIMS = [2, 3, 4, 5, 8, 10, 16, 32, 50, 64, 100, 128]
+
+
+def _count(layer: Any) -> int:
+    """The number of parameters a reference layer holds (its `params` list, book ❷)."""
+    return int(sum(w.size for w in layer.params))
+
+
+def _gated(n_gates: int, p: Params) -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    d, h = p["D"], p["H"]
+    return np.zeros((d, n_gates * h)), np.zeros((h, n_gates * h)), np.zeros(n_gates * h)
+
+
+def draw_rnn_param_count(rng: random.Random) -> Params:
+    return {"D": rng.choice(_DIMS), "H": rng.choice(_DIMS)}
+
+
+def solve_rnn_param_count(p: Params) -> int:
+    return _count(_solution("day3.section1").RNN(*_gated(1, p)))
+
+
+MISTAKES_RNN_PARAM_COUNT = {
+    "no_recurrent_weight": lambda p: p["D"] * p["H"] + p["H"],
+    "no_bias_term": lambda p: p["D"] * p["H"] + p["H"] ** 2,
+    "recurrent_weight_as_vector": lambda p: p["D"] * p["H"] + p["H"] + p["H"],
+}
+
+
+def draw_lstm_param_count(rng: random.Random) -> Params:
+    return {"D": rng.choice(_DIMS), "H": rng.choice(_DIMS)}
+
+
+def solve_lstm_param_count(p: Params) -> int:
+    return _count(_solution("day3.section2").LSTM(*_gated(4, p)))
+
+
+MISTAKES_LSTM_PARAM_COUNT = {
+    "three_gates": lambda p: 3 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
+    "plain_rnn": lambda p: p["D"] * p["H"] + p["H"] ** 2 + p["H"],
+    "no_bias_term": lambda p: 4 * (p["D"] * p["H"] + p["H"] ** 2),
+}
+
+
+def draw_gru_param_count(rng: random.Random) -> Params:
+    return {"D": rng.choice(_DIMS), "H": rng.choice(_DIMS)}
+
+
+def solve_gru_param_count(p: Params) -> int:
+    return _count(_solution("day3.section3").GRU(*_gated(3, p)))
+
+
+MISTAKES_GRU_PARAM_COUNT = {
+    "four_gates_like_lstm": lambda p: 4 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
+    "two_gates": lambda p: 2 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
+    "no_bias_term": lambda p: 3 * (p["D"] * p["H"] + p["H"] ** 2),
+}
+
+
+def draw_clip_rate(rng: random.Random) -> Params:
+    a, b = rng.choice([(3, 4), (6, 8), (5, 12), (8, 15), (9, 12), (12, 16)])
+    return {"a": a, "b": b, "max_norm": rng.choice([1.0, 2.0, 5.0])}
+
+
+def solve_clip_rate(p: Params) -> float:
+    """The factor clip_grads applies to two gradients whose norms are a and b (total norm √(a² + b²))."""
+    import numpy as np
+
+    grads = [np.array([float(p["a"])]), np.array([float(p["b"])])]
+    _solution("day3.section1").clip_grads(grads, p["max_norm"])
+    return round(float(grads[0][0]) / p["a"], 4)
+
+
+MISTAKES_CLIP_RATE = {
+    "per_array_norm": lambda p: round(p["max_norm"] / p["a"], 4),
+    "sum_of_norms": lambda p: round(p["max_norm"] / (p["a"] + p["b"]), 4),
+    "inverted": lambda p: round(math.hypot(p["a"], p["b"]) / p["max_norm"], 4),
+}
+
+
+def draw_perplexity(rng: random.Random) -> Params:
+    return {"L": rng.choice([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0])}
+
+
+def solve_perplexity(p: Params) -> float:
+    """Perplexity = exp(L) of a mean cross-entropy L (natural log): the reference softmax loss of a model that
+    gives the right word probability exp(−L) is L; exp of it is the perplexity."""
+    return round(math.exp(p["L"]), 4)
+
+
+MISTAKES_PERPLEXITY = {
+    "base_two": lambda p: round(2 ** p["L"], 4),
+    "reciprocal": lambda p: round(math.exp(-p["L"]), 4),
+    "base_ten": lambda p: round(10 ** p["L"], 4),
+}
+
+
 # name → misconception name → wrong formula. Keys must equal the misconceptions of templates.yaml.
 MISTAKES: dict[str, dict[str, Callable[[Params], Value]]] = {
     "conv_output_size": MISTAKES_CONV_OUTPUT_SIZE,
@@ -492,6 +592,11 @@ MISTAKES: dict[str, dict[str, Callable[[Params], Value]]] = {
     "xavier_std": MISTAKES_XAVIER_STD,
     "l2_grad": MISTAKES_L2_GRAD,
     "l1_grad": MISTAKES_L1_GRAD,
+    "rnn_param_count": MISTAKES_RNN_PARAM_COUNT,
+    "lstm_param_count": MISTAKES_LSTM_PARAM_COUNT,
+    "gru_param_count": MISTAKES_GRU_PARAM_COUNT,
+    "clip_rate": MISTAKES_CLIP_RATE,
+    "perplexity": MISTAKES_PERPLEXITY,
 }
 
 
