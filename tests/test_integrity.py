@@ -73,6 +73,7 @@ INPUT_FREE = {
                       "test_he_shape", "test_he_std", "test_he_mean", "test_he_uses_rng"},
     "day2.section4": {"test_conv_output_size_plus_one", "test_conv_output_size_padding",
                       "test_conv_output_size_stride_floor", "test_conv_output_size_too_large"},
+    "day3.section6": {"test_cbow_word_vecs"},  # word_vecs is W_in of the given __init__ (the rng's draw)
     "day2.section5": {"test_conv_param_count_alexnet_conv1", "test_conv_param_count_shapes",
                       "test_conv_param_count_no_bias", "test_fc_param_count_fc6", "test_fc_param_count_fc8",
                       "test_fc_param_count_no_bias", "test_alexnet_rows", "test_alexnet_shapes",
@@ -511,7 +512,10 @@ def test_a_stopped_grading_process_is_detected_and_the_batch_goes_on(tmp_path):
                 pass
         time.sleep(1.0)  # it is grading a_sleepy (its import sleeps 4 s)
         for pid in graders:
-            os.kill(int(pid), signal.SIGSTOP)
+            try:
+                os.kill(int(pid), signal.SIGSTOP)
+            except ProcessLookupError:  # a short-lived child of the batch (not a grading process) already gone
+                pass
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
