@@ -107,9 +107,26 @@ def _report(section_id: str, section: Any, root: Path, checks: list[CheckResult]
         checks=checks,
         quiz=QuizReport(taken=False),
         learner_output=output,
+        message=shared_fault(checks),
         sandbox="on" if sandbox else "off",
         scope=scope,
     )
+
+
+FAULT_STATUSES = ("error", "rejected", "crashed", "timeout", "memory_limit", "invalid_result")
+
+
+def shared_fault(checks: list[CheckResult]) -> str:
+    """The one fault every check shares (a SyntaxError, an exception at import, a rejected file), as the report's
+    top-level message; "" when the checks differ. Each check keeps its own status and feedback."""
+    if not checks:
+        return ""
+    first = checks[0]
+    if first.status not in FAULT_STATUSES or not first.feedback:
+        return ""
+    if all(c.status == first.status and c.feedback == first.feedback for c in checks):
+        return first.feedback
+    return ""
 
 
 def grade_section(

@@ -42,6 +42,12 @@ def stub(x):
 def boom(x):
     return 1 / 0
 
+def dot(a, b):
+    return np.dot(a, b)
+
+def says(text):
+    raise ValueError(text)
+
 def cheat(x):
     class Cheat:
         def __eq__(self, other):
@@ -267,6 +273,24 @@ def test_expect_raises_requires_the_named_type(learner):
         learner.boom(np.zeros(1))
     with pytest.raises(CheckFailed, match="expected ValueError"), expect_raises("ValueError", ja="v", en="v"):
         learner.double(np.zeros(1))
+
+
+def test_expect_raises_finds_shapes_in_any_spelling(learner):
+    """numpy's own "shapes (2,3) and (4,2) not aligned" names both shapes: a mention "(2, 3)" must find them."""
+    with expect_raises("ValueError", ja="形状", en="shapes", mentions=("(2, 3)", "(4, 2)")):
+        learner.dot(np.ones((2, 3)), np.ones((4, 2)))
+    for text in ("x (2,3), W ( 4 , 2 )", "x is 2x3 but W is 4 x 2", "[2, 3] vs [4, 2]", "2×3 and 4X2"):
+        with expect_raises("ValueError", ja="形状", en="shapes", mentions=("(2, 3)", "(4, 2)")):
+            learner.says(text)
+    with expect_raises("ValueError", ja="形状", en="shapes", mentions=("(4,)",)):
+        learner.says("b has shape (4)")
+    for text in ("x (12, 3), W (4, 2)", "x 12x3, W 4x2", "x (2, 33) W (4, 2)", "x (1, 2, 3), W (4, 2)", "no shapes"):
+        with pytest.raises(CheckFailed, match=r"does not name \(2, 3\)"), \
+                expect_raises("ValueError", ja="形状", en="shapes", mentions=("(2, 3)", "(4, 2)")):
+            learner.says(text)
+    with pytest.raises(CheckFailed, match="does not name -1"), \
+            expect_raises("ValueError", ja="負", en="negative", mentions=("-1",)):
+        learner.says("negative")
 
 
 # ---------------------------------------------------------------- YAML safety

@@ -371,8 +371,9 @@ def test_release_check_modules_hold_no_reference_code_and_no_oracle(release: Pat
     for p in release.rglob("*.py"):
         found = top_level_defs(p) & oracle_names
         rel = p.relative_to(release)
-        if found:
-            assert rel.parts[:1] == ("grader",) and "checks" not in rel.parts, (rel, found)
+        if found:  # a grader file or a stub's given helper (_sigmoid …), shipped as it is in the repository
+            assert (rel.parts[:1] == ("grader",) and "checks" not in rel.parts) or rel.parts[:1] == ("exercises",), \
+                (rel, found)
             assert p.read_bytes() == (ROOT / rel).read_bytes(), (rel, found)
 
 

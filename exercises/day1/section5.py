@@ -135,9 +135,13 @@ class SoftmaxWithLoss:
         y[n, k] = exp(x[n, k]) / Σ_j exp(x[n, j])             (softmax、行ごと / per row)
         L = −(1/N) Σ_n log y[n, t_n]                (t_n は n 番目の正解クラス / the correct class of row n)
 
-    逆伝播 / Backward (dout = 1)::
+    逆伝播 / Backward (dout: 上流の勾配、既定 1 / the upstream gradient, 1 by default)::
 
-        dx = (y − t) / N                                        (t は one-hot; バッチの平均なので N で割る)
+        dx = dout · (y − t) / N                                 (t は one-hot; バッチの平均なので N で割る)
+
+    最後の層では dout = 1 ですが、連鎖律どおり dout を掛けること (損失が 2.5 倍なら勾配も 2.5 倍)。
+    It is the last layer, so dout is usually 1; still multiply by dout, as the chain rule says
+    (a loss scaled by 2.5 has a gradient scaled by 2.5).
 
     t は one-hot (N, C) でも正解ラベルの番号 (N,) でもよく、どちらも扱えること。
     t may be one-hot (N, C) or class indices (N,); handle both.
@@ -172,8 +176,8 @@ class SoftmaxWithLoss:
         raise NotImplementedError
 
     def backward(self, dout=1):
-        """dx = (y − t) / N を返す (t がラベルの番号なら one-hot として扱う) / return (y − t) / N."""
-        # TODO: self.y と self.t から dx = (y − t) / N / dx from self.y and self.t
+        """dx = dout · (y − t) / N を返す (t がラベルの番号なら one-hot として扱う) / return dout · (y − t) / N."""
+        # TODO: self.y と self.t から dx = dout · (y − t) / N / dx from self.y, self.t and dout
         raise NotImplementedError
 
 

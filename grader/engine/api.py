@@ -19,10 +19,10 @@ from grader.engine.checking import (
     expect_raises,
     fail,
 )
-from grader.engine.proxy import RemoteFunction, RemoteObject
+from grader.engine.proxy import LearnerRaised, RemoteFunction, RemoteObject
 from grader.text import Text
 
 __all__ = [
-    "RETURN_VALUE", "CheckFailed", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant", "as_array", "check",
-    "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
+    "RETURN_VALUE", "CheckFailed", "LearnerRaised", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant",
+    "as_array", "check", "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
 ]

@@ -16,6 +16,7 @@ Every verdict is computed here, in the grader process, on plain ndarrays that ca
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,10 +208,29 @@ def _plain(x: Any) -> Any:
     return x
 
 
+_SHAPE = re.compile(r"\(\s*\d+(?:\s*,\s*\d+)*\s*,?\s*\)")
+
+
+def _mentioned(mention: str, message: str) -> bool:
+    """`mention` occurs in `message`. A shape such as "(2, 3)" or "(4,)" is found in any of its usual spellings:
+    numpy's "(2,3)", "( 2 , 3 )", "[2, 3]", "2x3" / "2 × 3" (two or more dimensions), "(4)" for one dimension."""
+    if mention in message:
+        return True
+    if not _SHAPE.fullmatch(mention.strip()):
+        return False
+    dims = re.findall(r"\d+", mention)
+    inner = r"\s*,\s*".join(dims)
+    forms = [rf"[(\[]\s*{inner}\s*,?\s*[)\]]"]
+    if len(dims) > 1:
+        forms.append(r"(?<![\d.])" + r"\s*[x×X*]\s*".join(dims) + r"(?![\d.])")
+    return any(re.search(f, message) for f in forms)
+
+
 @contextlib.contextmanager
 def expect_raises(*type_names: str, ja: str, en: str, mentions: Sequence[str] = ()) -> Iterator[None]:
     """The learner's call inside must raise one of the named exception types (by name, e.g. "ValueError");
-    its message must contain every string of `mentions` (e.g. the shapes that do not fit)."""
+    its message must contain every string of `mentions` (e.g. the shapes that do not fit). A shape in `mentions`,
+    written "(2, 3)", is found in any spelling: "(2,3)", "[2, 3]", "2x3" (see `_mentioned`)."""
     from grader.engine.proxy import LearnerRaised
 
     try:
@@ -218,7 +238,7 @@ def expect_raises(*type_names: str, ja: str, en: str, mentions: Sequence[str] = 
     except LearnerRaised as e:
         if e.type_name not in type_names:
             raise
-        missing = [m for m in mentions if m not in e.message]
+        missing = [m for m in mentions if not _mentioned(m, e.message)]
         if missing:
             fail(f"{e.type_name} は送出されましたが、メッセージに {', '.join(missing)} がありません: {ja}",
                  f"{e.type_name} was raised, but its message does not name {', '.join(missing)}: {en}")

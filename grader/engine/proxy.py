@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,13 +86,71 @@ class SubmissionRejected(LearnerFault):
     status = "rejected"
 
 
-def fault_from_exception(info: dict, during: str) -> LearnerFault:
-    """Turn the worker's description of an exception into the fault that names it for the learner."""
+# The course's names for what learners often call otherwise (lecture notes, the book, other courses, typos):
+# a name a learner writes → the name the exercises use. Did-you-mean beyond difflib's reach.
+COURSE_ALIASES: dict[str, str] = {
+    "d_sigmoid": "sigmoid_grad", "dsigmoid": "sigmoid_grad", "sigmoid_prime": "sigmoid_grad",
+    "sigmoid_derivative": "sigmoid_grad", "sigmoid_backward": "sigmoid_grad",
+    "d_relu": "relu_grad", "drelu": "relu_grad", "relu_prime": "relu_grad", "relu_derivative": "relu_grad",
+    "step": "step_function", "step_func": "step_function",
+    "RMSProp": "RMSprop", "Rmsprop": "RMSprop", "RmsProp": "RMSprop", "ADAM": "Adam",
+    "Adagrad": "AdaGrad", "SoftmaxWithCrossEntropy": "SoftmaxWithLoss",
+    "backword": "backward", "backwards": "backward", "foward": "forward", "fowrard": "forward",
+    "dweight": "dW", "dWeight": "dW", "d_W": "dW", "dw": "dW", "dbias": "db", "dBias": "db", "d_b": "db",
+}
+
+
+def aliases_of(name: str) -> list[str]:
+    """The other names a learner may have given to the course's `name`."""
+    return [a for a, c in COURSE_ALIASES.items() if c == name]
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` (inert) cut to about `limit` characters at a word boundary, marked with "…"."""
+    text = inert(text)
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip() + " …"
+
+
+_NAMED = re.compile(r"(?:has no attribute|name) '([A-Za-z_][A-Za-z0-9_]*)'")
+
+
+def alias_hint(message: str) -> Text | None:
+    """A hint when an AttributeError/NameError names one of the course's aliases (`backword` → `backward`)."""
+    m = _NAMED.search(message)
+    if m and m.group(1) in COURSE_ALIASES:
+        right = COURSE_ALIASES[m.group(1)]
+        return Text(ja=f"(この講座での名前は `{right}` です: `{m.group(1)}` のつもりでしたか?)",
+                    en=f"(the course calls it `{right}`; is `{m.group(1)}` meant to be `{right}`?)")
+    return None
+
+
+def fault_from_exception(info: dict, during: str, hint: Text | None = None) -> LearnerFault:
+    """Turn the worker's description of an exception into the fault that names it for the learner: the line in the
+    learner's file, the library function it raised in as context, and a did-you-mean for the course's names."""
     t = inert(info.get("type", "Exception"), limit=80)
-    msg = inert(info.get("message", ""), limit=300)
+    msg = cut(info.get("message", ""), 300)
     line = info.get("line")
-    at_ja = f" ({line} 行目)" if isinstance(line, int) else ""
-    at_en = f" (line {line})" if isinstance(line, int) else ""
+    ctx = cut(info.get("context", ""), 120)
+    where_ja = [f"{line} 行目"] if isinstance(line, int) else []
+    where_en = [f"line {line}"] if isinstance(line, int) else []
+    if ctx:
+        where_ja.append(f"{ctx} の中")
+        where_en.append(f"inside {ctx}")
+    at_ja = f" ({', '.join(where_ja)})" if where_ja else ""
+    at_en = f" ({', '.join(where_en)})" if where_en else ""
+    if hint is None and t in ("AttributeError", "NameError"):
+        hint = alias_hint(str(info.get("message", "")))
+    if hint is not None:
+        msg = f"{msg} {hint.ja}" if msg else hint.ja
+        msg_en = f"{cut(info.get('message', ''), 300)} {hint.en}".strip()
+    else:
+        msg_en = msg
     if info.get("not_implemented"):
         return LearnerNotImplemented("まだ実装されていません (NotImplementedError)",
                                      "not implemented yet (NotImplementedError)")
@@ -98,11 +158,12 @@ def fault_from_exception(info: dict, during: str) -> LearnerFault:
         return LearnerMemory(f"{during}でメモリ上限 ({_gib()} GiB) を超えました",
                              f"used more memory than the limit ({_gib()} GiB) {during_en(during)}")
     if t == "RecursionError":
-        return LearnerRaised(f"再帰が深すぎます{at_ja}: {msg}", f"recursion too deep{at_en}: {msg}", t)
+        return LearnerRaised(f"再帰が深すぎます{at_ja}: {msg}", f"recursion too deep{at_en}: {msg_en}", t)
     if t == "SystemExit":
         return LearnerCrashed(f"{during}にプログラムが終了しました (sys.exit, code {msg})",
                               f"the submission exited {during_en(during)} (sys.exit, code {msg})")
-    return LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg}", t, msg)
+    return LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg_en}", t,
+                         inert(info.get("message", ""), limit=300))
 
 
 def _gib() -> int:
@@ -268,12 +329,41 @@ class Learner:
         if "missing" in answer:
             name = inert(answer["missing"], limit=80)
             sug = [inert(s, limit=80) for s in answer.get("suggest", [])]
+            named = self._probe_aliases(answer["missing"], None)
+            if named:  # the learner's own name for it: the course's name is the one the checks call
+                raise LearnerMissing(
+                    f"`{name}` が定義されていません (`{named}` は定義されています。この講座では `{name}` という名前で"
+                    "採点します)",
+                    f"`{name}` is not defined (did you mean `{named}`? your file defines `{named}`; the course calls "
+                    f"it `{name}`)")
             hint_ja = f" ({sug[0]} のことですか?)" if sug else ""
             hint_en = f" (did you mean `{sug[0]}`?)" if sug else ""
             raise LearnerMissing(f"`{name}` が定義されていません{hint_ja}", f"`{name}` is not defined{hint_en}")
         if "raised" in answer:
-            raise fault_from_exception(answer["raised"], "呼び出し中")
+            info = answer["raised"]
+            hint = None
+            target = header.get("target", {})
+            if (info.get("type") == "AttributeError" and "handle" in target
+                    and f"'{target.get('attr')}'" in str(info.get("message", ""))):
+                named = self._probe_aliases(target["attr"], target["handle"])
+                if named:
+                    hint = Text(ja=f"(`{named}` は定義されています。この講座での名前は `{inert(target['attr'])}` です)",
+                                en=f"(did you mean `{named}`? the object has `{named}`; the course calls it "
+                                   f"`{inert(target['attr'])}`)")
+            raise fault_from_exception(info, "呼び出し中", hint)
         return answer, out
+
+    def _probe_aliases(self, name: str, handle: int | None) -> str | None:
+        """The first of the course's other names for `name` that the module (or the object `handle`) defines."""
+        for alias in aliases_of(name):
+            target = {"name": alias} if handle is None else {"handle": handle, "attr": alias}
+            try:
+                answer, _ = self._session.request({"op": "getattr", "target": target}, [], self._timeout, "呼び出し中")
+            except LearnerFault:
+                return None
+            if "missing" not in answer and "raised" not in answer:
+                return alias
+        return None
 
     def _check_generation(self, obj: RemoteObject | None) -> None:
         if obj is not None and obj._generation != self._generation:
@@ -403,11 +493,47 @@ def precheck_submission(path: Path) -> str:
     try:
         compile(source, path.name, "exec", dont_inherit=True)
     except SyntaxError as e:
-        raise LearnerRaised(f"構文エラー (SyntaxError, {e.lineno} 行目): {e.msg}",
-                            f"SyntaxError at line {e.lineno}: {e.msg}", "SyntaxError") from None
+        raise syntax_fault(e, source) from None
     except ValueError as e:  # null bytes
         raise LearnerRaised(f"ファイルを読み込めません: {e}", f"cannot compile the file: {e}", "ValueError") from None
     return source
+
+
+_NEWER_SYNTAX = [  # (pattern on the offending line, the Python that first accepts it, what it is)
+    (re.compile(r"^\s*(async\s+)?def\s+\w+\s*\[|^\s*class\s+\w+\s*\["), (3, 12),
+     Text(ja="型パラメータ構文 (PEP 695: def f[T](x))", en="type parameter syntax (PEP 695: def f[T](x))")),
+    (re.compile(r"^\s*type\s+\w+(\s*\[.*\])?\s*="), (3, 12),
+     Text(ja="type 文 (PEP 695: type X = ...)", en="the type statement (PEP 695: type X = ...)")),
+    (re.compile(r"^\s*match\s+.+:\s*$|^\s*case\s+.+:\s*$"), (3, 10),
+     Text(ja="match 文 (PEP 634)", en="the match statement (PEP 634)")),
+    (re.compile(r"^\s*except\s*\*"), (3, 11), Text(ja="except* (PEP 654)", en="except* (PEP 654)")),
+]
+
+
+def syntax_fault(e: SyntaxError, source: str) -> LearnerRaised:
+    """One SyntaxError as the learner sees it: the line, a caret under the column, and a hint when the syntax
+    needs a newer Python than the one grading."""
+    lines = source.splitlines()
+    text = lines[e.lineno - 1] if isinstance(e.lineno, int) and 0 < e.lineno <= len(lines) else (e.text or "")
+    shown = cut(text.rstrip("\n").expandtabs(4), 160)
+    caret = ""
+    if shown and isinstance(e.offset, int) and 0 < e.offset <= len(shown) + 1:
+        caret = " " * (e.offset - 1) + "^"
+    body = f"\n    {shown}" + (f"\n    {caret}" if caret else "") if shown.strip() else ""
+    hint_ja = hint_en = ""
+    running = sys.version_info[:2]
+    for pattern, needs, what in _NEWER_SYNTAX:
+        if running < needs and pattern.search(text):
+            v = f"{needs[0]}.{needs[1]}"
+            now = f"{running[0]}.{running[1]}"
+            hint_ja = (f"\nヒント: {what.ja} は Python {v} 以降の構文です (採点は Python {now})。"
+                       "古い書き方に直してください")
+            hint_en = (f"\nhint: {what.en} needs Python {v} or newer (grading runs Python {now}); "
+                       "use the older form")
+            break
+    msg = cut(e.msg or "", 200)
+    return LearnerRaised(f"構文エラー (SyntaxError, {e.lineno} 行目): {msg}{body}{hint_ja}",
+                         f"SyntaxError at line {e.lineno}: {msg}{body}{hint_en}", "SyntaxError")
 
 
 class Session:

@@ -39,10 +39,10 @@ def _bool(v: Any, what: str) -> bool:
 
 
 def check_exception(info: Any, what: str) -> None:
-    """{"type": str, "message": str, "line": int | None, "not_implemented": bool?}."""
+    """{"type": str, "message": str, "line": int | None, "not_implemented": bool?, "context": str?}."""
     if type(info) is not dict:
         _fail(f"{what} is not an object")
-    unknown = set(info) - {"type", "message", "line", "not_implemented"}
+    unknown = set(info) - {"type", "message", "line", "not_implemented", "context"}
     if unknown:
         _fail(f"{what} has unknown fields")
     _str(info.get("type", ""), f"{what}.type")
@@ -50,6 +50,8 @@ def check_exception(info: Any, what: str) -> None:
     line = info.get("line")
     if line is not None and not _is_int(line):
         _fail(f"{what}.line is not a number")
+    if "context" in info:
+        _str(info["context"], f"{what}.context")
     if "not_implemented" in info:
         _bool(info["not_implemented"], f"{what}.not_implemented")
 

@@ -211,6 +211,10 @@ class Worker:
         np.random.seed(req.get("seed", 0))
         return {"ok": True}, []
 
+    def learner_file(self):
+        """The filename the submission was compiled under (its frames in a traceback carry it)."""
+        return getattr(self.module, "__file__", None) if self.module is not None else None
+
     def resolve(self, target):
         if "handle" in target:
             obj = self.handles[target["handle"]]
@@ -228,7 +232,7 @@ class Worker:
             name, suggestion = e.args
             return {"missing": name, "suggest": suggestion}, []
         except AttributeError as e:
-            return {"raised": describe_exception(e, None)}, []
+            return {"raised": describe_exception(e, self.learner_file())}, []
         args = [self.decode(a, arrays) for a in req.get("args", [])]
         kwargs = {k: self.decode(a, arrays) for k, a in req.get("kwargs", {}).items()}
         before = [_snapshot(a) for a in args]
@@ -240,7 +244,7 @@ class Worker:
                 warnings.simplefilter("always")
                 result = fn(*args, **kwargs)
         except BaseException as e:  # noqa: BLE001
-            return {"raised": describe_exception(e, None)}, []
+            return {"raised": describe_exception(e, self.learner_file())}, []
         frames: list = []
         body = {
             "warnings": [f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught[:10]],
@@ -280,7 +284,7 @@ class Worker:
         except LookupError as e:
             return {"missing": e.args[0], "suggest": e.args[1]}, []
         except BaseException as e:  # noqa: BLE001 - a property may raise anything
-            return {"raised": describe_exception(e, None)}, []
+            return {"raised": describe_exception(e, self.learner_file())}, []
         if callable(value) and not isinstance(value, type):
             target = req["target"]
             obj = self.handles.get(target.get("handle"))
@@ -296,7 +300,7 @@ class Worker:
         try:
             setattr(obj, req["target"]["attr"], self.decode(req["value"], arrays))
         except BaseException as e:  # noqa: BLE001
-            return {"raised": describe_exception(e, None)}, []
+            return {"raised": describe_exception(e, self.learner_file())}, []
         return {"ok": True}, []
 
     def serve(self):
@@ -395,22 +399,60 @@ def _snapshot(arg):
     return None
 
 
+def _cut(text: str, limit: int) -> str:
+    """`text` cut to about `limit` characters at a word boundary, marked with "…" (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip() + " …"
+
+
+def _library_frame(filename: str, name: str) -> str:
+    """A short name for a library frame: "numpy/_core/fromnumeric.py: dot" (the path below site-packages)."""
+    parts = filename.replace("\\", "/").split("/")
+    for marker in ("site-packages", "dist-packages"):
+        if marker in parts:
+            parts = parts[len(parts) - parts[::-1].index(marker):]
+            break
+    else:
+        parts = parts[-2:]
+    return f"{'/'.join(parts)}: {name}"
+
+
 def describe_exception(e: BaseException, path) -> dict:
-    """Type, message and the learner's line — never a frame of this file."""
+    """Type, message and the learner's line — the innermost frame in the submission (`path`: the staged file's
+    name as compiled), never a frame of this file nor of a library; a library frame the exception came from
+    deeper down is named as context ("numpy/…: dot")."""
     line = None
+    context = None
+    learner = os.path.basename(path) if path else None
     tb = e.__traceback__
-    for frame, lineno in traceback.walk_tb(tb):
-        if frame.f_code.co_filename != __file__:
-            line = lineno
+    frames = [(f, n) for f, n in traceback.walk_tb(tb) if f.f_code.co_filename != __file__]
+    mine = [n for f, n in frames if learner is not None and f.f_code.co_filename == learner]
+    if mine:
+        line = mine[-1]
+        last = frames[-1][0]
+        if last.f_code.co_filename != learner:
+            context = _library_frame(last.f_code.co_filename, last.f_code.co_name)
+    elif frames and learner is None:
+        line = frames[-1][1]
+    elif frames:
+        context = _library_frame(frames[-1][0].f_code.co_filename, frames[-1][0].f_code.co_name)
     if isinstance(e, SyntaxError):
         line = e.lineno
     try:
         message = repr(e.code) if isinstance(e, SystemExit) else str(e)
-        message = str(message)[:500]
+        message = _cut(str(message), 500)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "<unprintable>"
-    return {"type": type(e).__name__, "message": message, "line": line,
+    info = {"type": type(e).__name__, "message": message, "line": line,
             "not_implemented": isinstance(e, NotImplementedError)}
+    if context is not None:
+        info["context"] = context[:200]
+    return info
 
 
 PR_SET_PDEATHSIG = 1

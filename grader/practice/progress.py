@@ -178,13 +178,28 @@ def _connect() -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()  # readers never block the writer
+        mode = _wal(conn)  # readers never block the writer
         if mode and str(mode[0]).lower() == "wal":
             conn.execute("PRAGMA synchronous = NORMAL")
         _migrate(conn)
         yield conn
     finally:
         conn.close()
+
+
+def _wal(conn: sqlite3.Connection) -> Any:
+    """Switch a new file to WAL. Two commands opening a fresh file at once race for that switch, and SQLite
+    answers "database is locked" at once there (its busy handler does not cover it): wait and try again."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            return conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -89,6 +89,32 @@ def _groups(report: SectionReport) -> list[tuple[str, list]]:
     return list(groups.items())
 
 
+def top_message(report: SectionReport, lang: str) -> str:
+    """The report's one top-level message (the fault every check shares), in `lang` when the checks carry it."""
+    if not report.message:
+        return ""
+    first = report.checks[0] if report.checks else None
+    if first is not None and first.feedback_i18n and all(c.feedback == report.message for c in report.checks):
+        return first.feedback_i18n.render(lang)
+    return report.message
+
+
+def _top_heading() -> Text:
+    return Text(ja="提出ファイル全体の問題 (すべてのチェックに共通):",
+                en="a problem with the whole file (every check shares it):")
+
+
+def _uniform(checks: list) -> bool:
+    """Every check of the exercise ended the same way with the same words (not passed): shown once, with a count."""
+    first = checks[0]
+    return len(checks) > 1 and first.status != "passed" and all(
+        c.status == first.status and c.feedback == first.feedback for c in checks)
+
+
+def _times(checks: list) -> Text:
+    return Text(ja=f"×{len(checks)} (同じ結果)", en=f"×{len(checks)} (same result)")
+
+
 def _all_passed(checks: list) -> Text:
     return Text(ja=f"{len(checks)} チェックすべて合格", en=f"all {len(checks)} checks passed")
 
@@ -97,17 +123,31 @@ def render_plain(report: SectionReport, lang: str, write: Callable[[str], None])
     """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
     report = inert_report(report)
     write(f"{report.section}  {_shown(report.title, lang)}")
+    top = top_message(report, lang)
+    if top:
+        write(_top_heading().render(lang))
+        for line in top.splitlines():
+            write(f"    {line}")
     width = max((len(c.id) for c in report.checks), default=10)
     for exercise, checks in _groups(report):
         got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
         if all(c.status == "passed" for c in checks):
             write(f"  ✔ {exercise:<10} {_all_passed(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}")
             continue
+        if _uniform(checks):
+            c = checks[0]
+            mark, ja, en = STATUS_LABEL[c.status]
+            label = Text(ja=ja, en=en).render(lang)
+            write(f"  {mark} {exercise:<10} {_times(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}  {label}")
+            if c.feedback != report.message:
+                for line in _feedback(c, lang).splitlines():
+                    write(f"      {line}")
+            continue
         for c in checks:
             mark, ja, en = STATUS_LABEL[c.status]
             label = Text(ja=ja, en=en).render(lang)
             write(f"  {mark} {exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
-            if c.status != "passed":
+            if c.status != "passed" and c.feedback != report.message:
                 for line in _feedback(c, lang).splitlines():
                     write(f"      {line}")
     if report.learner_output.strip():
@@ -135,18 +175,33 @@ def render_rich(report: SectionReport, lang: str) -> None:
     table.add_column(Text(ja="点", en="pts").render(lang), justify="right", no_wrap=True)
     table.add_column(Text(ja="結果", en="result").render(lang), ratio=5, overflow="fold")
     colors = {"passed": "green", "failed": "red", "not_implemented": "yellow"}
+    top = top_message(report, lang)
+    if top:
+        console.print(f"[bold magenta]{escape(_top_heading().render(lang))}[/]")
+        console.print(escape("\n".join("  " + s for s in top.splitlines())))
     for exercise, checks in _groups(report):
         if all(c.status == "passed" for c in checks):
             got = sum(c.score for c in checks)
             table.add_row("[green]✔[/]", escape(exercise), escape(_all_passed(checks).render(lang)),
                           f"{_pts(got)}/{_pts(got)}", f"[green]{escape(Text(ja='正解', en='passed').render(lang))}[/]")
             continue
+        if _uniform(checks):
+            c = checks[0]
+            mark, ja, en = STATUS_LABEL[c.status]
+            color = colors.get(c.status, "magenta")
+            result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
+            if c.feedback != report.message:
+                result += "\n" + escape(_feedback(c, lang))
+            full = sum(x.max_score for x in checks)
+            table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(_times(checks).render(lang)),
+                          f"0/{_pts(full)}", result)
+            continue
         for c in checks:
             mark, ja, en = STATUS_LABEL[c.status]
             color = colors.get(c.status, "magenta")
             what = _shown(c.title, lang) or c.id
             result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
-            if c.status != "passed":
+            if c.status != "passed" and c.feedback != report.message:
                 result += "\n" + escape(_feedback(c, lang))
             table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(what),
                           f"{_pts(c.score)}/{_pts(c.max_score)}", result)

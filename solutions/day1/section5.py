@@ -87,7 +87,7 @@ class SoftmaxWithLoss:
             dx = self.y.copy()
             dx[np.arange(batch_size), self.t] -= 1
             dx = dx / batch_size  # バッチの平均なので N で割る
-        return dx
+        return dx * dout  # 連鎖律: 上流の勾配を掛ける (最後の層では dout = 1)
 
 
 class TwoLayerNet:

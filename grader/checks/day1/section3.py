@@ -82,7 +82,7 @@ def test_softmax_vector(learner):
     )
 
 
-@check("softmax", points=2, ja="バッチ (N, K): 行ごとに和が 1", en="batch (N, K): every row sums to 1")
+@check("softmax", points=1, ja="バッチ (N, K): 行ごとに和が 1", en="batch (N, K): every row sums to 1")
 def test_softmax_batch(learner):
     x = np.array([[1.0, 2.0, 3.0], [2.0, 0.0, -1.0]])
     expect_array(
@@ -109,6 +109,28 @@ def test_softmax_large(learner):
 def test_softmax_random(learner):
     x = np.random.default_rng(301).standard_normal((4, 5)) * 3
     expect_array(learner.softmax(x), _softmax_rows(x), what="softmax(x)", variants=_wrong_axis_variants(x))
+
+
+SOFTMAX_IN_PLACE = Msg(
+    ja="softmax が呼び出し元の x を書き換えました (x -= np.max(...) はその場の変更です。x.T もビューです)。"
+    "x = x - np.max(x, axis=-1, keepdims=True) のように新しい配列を作ってください",
+    en="softmax overwrote the caller's x (x -= np.max(...) changes it in place, and x.T is a view of it):"
+    " make a new array, x = x - np.max(x, axis=-1, keepdims=True)",
+)
+
+
+@check("softmax", points=1, ja="入力 x を書き換えない", en="the input x is left unchanged")
+def test_softmax_keeps_input(learner):
+    x = np.array([[1.0, 2.0, 3.0], [2.0, 0.0, -1.0]])
+    before = x.copy()  # the check's own copy: the call below works on the learner's copy, mirrored back
+    learner.softmax(x)
+    expect_array(
+        learner.last_call.args[0], before,
+        what=Msg(ja="softmax の後の入力 x", en="the input x after softmax"), rtol=0, atol=0,
+        variants=[Variant(before - before.max(axis=1, keepdims=True), SOFTMAX_IN_PLACE),
+                  Variant(before - before.max(), SOFTMAX_IN_PLACE),
+                  Variant(before - before.max(axis=0), SOFTMAX_IN_PLACE)],
+    )
 
 
 # ---------------------------------------------------------------- cross_entropy_error

@@ -413,6 +413,24 @@ def test_softmax_loss_backward_labels(learner):
     _expect_dx(layer.backward(1), x, lab, "SoftmaxWithLoss.backward(1), t labels")
 
 
+DOUT_IGNORED = Msg(
+    ja="backward が dout を無視しています: 連鎖律どおり dx = dout · (y − t) / N です (dout = 1 のときだけ同じ)",
+    en="backward ignores dout: by the chain rule dx = dout · (y − t) / N (the same only when dout = 1)",
+)
+
+
+@check("SoftmaxWithLoss", 1, ja="逆伝播に dout = 2.5 を渡すと dx も 2.5 倍",
+       en="backward(2.5): dx is scaled by dout = 2.5")
+def test_softmax_loss_backward_dout(learner):
+    x, lab = _loss_case(44, 3, 4)
+    layer = learner.SoftmaxWithLoss()
+    layer.forward(x, lab)
+    y, n = _softmax(x), len(x)
+    dx = (y - _onehot(lab, x.shape[1])) / n
+    expect_array(layer.backward(2.5), 2.5 * dx, what="SoftmaxWithLoss.backward(2.5), t labels", **TOL,
+                 variants=[Variant(dx, DOUT_IGNORED), Variant(2.5 * n * dx, NOT_DIVIDED)])
+
+
 # ---------------------------------------------------------------- TwoLayerNet
 
 KEYS = ("W1", "b1", "W2", "b2")

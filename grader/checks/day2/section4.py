@@ -6,7 +6,19 @@ numbers, or from a numerical gradient of the learner's own forward; never from s
 
 import numpy as np
 
-from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_equal, expect_raises, fail
+from grader.engine.api import (
+    CheckFailed,
+    LearnerRaised,
+    Msg,
+    Text,
+    Variant,
+    as_array,
+    check,
+    expect_array,
+    expect_equal,
+    expect_raises,
+    fail,
+)
 
 # ---------------------------------------------------------------- misconceptions (named in the feedback)
 
@@ -86,6 +98,16 @@ DB_WRONG_AXIS = Msg(
     ja="db を足す軸が違います (wrong axis): フィルタの軸 FN 以外 (N, OH, OW) のすべてで和を取り、形状 (FN,) にします",
     en="db summed over the wrong axis: sum over every axis except the filter axis FN (N, OH, OW) "
        "to get shape (FN,)",
+)
+POOL_PAD_IGNORED = Msg(
+    ja="out_h が pad を無視しています (書籍の Pooling にあるバグ): im2col は pad 込みの窓を作るので、"
+    "out_h = (H + 2·pad − pool_h) // stride + 1 (out_w も同様) です",
+    en="out_h ignores pad — the book's Pooling has this bug: im2col makes the windows of the padded input, so"
+    " out_h = (H + 2·pad − pool_h) // stride + 1 (out_w likewise)",
+)
+POOL_DEFAULT_STRIDE = Msg(
+    ja="stride の既定値が 2 ではありません: Pooling(pool_h, pool_w, stride=2, pad=0) です (書籍と同じ)",
+    en="the default stride is not 2: Pooling(pool_h, pool_w, stride=2, pad=0), as in the book",
 )
 POOL_AVERAGE = Msg(
     ja="平均値プーリングになっています: この演習は最大値プーリング (各窓の max) です",
@@ -452,24 +474,52 @@ def test_pooling_forward(learner):
                  variants=_pool_forward_variants(x, 2, 2, 2, 0))
 
 
-@check("Pooling", points=2, ja="forward (重なる 3×3/2 窓・pad 1・長方形)",
-       en="forward (overlapping 3×3/2 windows, pad 1, non-square)")
-def test_pooling_forward_overlap_pad(learner):
+@check("Pooling", points=1, ja="forward (重なる 3×3/2 窓)", en="forward (overlapping 3×3/2 windows)")
+def test_pooling_forward_overlap(learner):
     x = np.random.default_rng(432).normal(size=(2, 3, 7, 7))
     pool = learner.Pooling(3, 3, stride=2)
     expect_array(pool.forward(x), _pool_loop(x, 3, 3, 2, 0)[0],
                  what="Pooling(3, 3, stride=2).forward(x (2, 3, 7, 7))",
                  variants=_pool_forward_variants(x, 3, 3, 2, 0))
+
+
+@check("Pooling", points=1, ja="stride の既定値 2: Pooling(2, 2)", en="the default stride 2: Pooling(2, 2)")
+def test_pooling_default_stride(learner):
+    x = np.random.default_rng(440).normal(size=(1, 2, 4, 6))
+    pool = learner.Pooling(2, 2)
+    expect_array(pool.forward(x), _pool_loop(x, 2, 2, 2, 0)[0], what="Pooling(2, 2).forward(x (1, 2, 4, 6))",
+                 variants=[*_pool_forward_variants(x, 2, 2, 2, 0),
+                           Variant(_pool_loop(x, 2, 2, 1, 0)[0], POOL_DEFAULT_STRIDE)])
+
+
+def _pool_pad_call(call, what):
+    """The book's Pooling computes out_h without pad, so its reshape fails: name that bug, not numpy's message."""
+    try:
+        return call()
+    except LearnerRaised as e:
+        if e.type_name == "ValueError" and "reshape" in e.message:
+            raise CheckFailed(Text(ja=f"{what}: {POOL_PAD_IGNORED.ja} (ValueError: {e.message})",
+                                   en=f"{what}: {POOL_PAD_IGNORED.en} (ValueError: {e.message})"),
+                              misconception=POOL_PAD_IGNORED) from None
+        raise
+
+
+@check("Pooling", points=1, ja="pad 1 (forward と backward): out_h に pad を入れる",
+       en="pad 1 (forward and backward): out_h counts pad")
+def test_pooling_pad(learner):
     x = np.random.default_rng(433).uniform(0.1, 1.0, size=(1, 2, 6, 5))  # 正の入力: 0 埋めでも -∞ 埋めでも同じ
     pool = learner.Pooling(3, 2, stride=2, pad=1)
-    expect_array(pool.forward(x), _pool_loop(x, 3, 2, 2, 1)[0],
-                 what="Pooling(3, 2, stride=2, pad=1).forward(x (1, 2, 6, 5))",
-                 variants=_pool_forward_variants(x, 3, 2, 2, 1))
+    what = "Pooling(3, 2, stride=2, pad=1).forward(x (1, 2, 6, 5))"
+    expect_array(_pool_pad_call(lambda: pool.forward(x), what), _pool_loop(x, 3, 2, 2, 1)[0], what=what,
+                 variants=[*_pool_forward_variants(x, 3, 2, 2, 1),
+                           Variant(_pool_loop(x, 3, 2, 2, 0)[0], POOL_PAD_IGNORED)])
+    x = np.random.default_rng(438).uniform(0.1, 1.0, size=(1, 2, 6, 5))
+    _expect_pool_backward(learner, x, 3, 2, 2, 1, 439, "Pooling(3, 2, stride=2, pad=1).backward(dout)")
 
 
 def _expect_pool_backward(learner, x, ph, pw, stride, pad, seed, what):
     pool = learner.Pooling(ph, pw, stride=stride, pad=pad)
-    out = pool.forward(x)
+    out = _pool_pad_call(lambda: pool.forward(x), f"Pooling({ph}, {pw}, stride={stride}, pad={pad}).forward(x)")
     want_out = _pool_loop(x, ph, pw, stride, pad)[0]
     shape = as_array(out, "forward(x)", want_out).shape
     if shape != want_out.shape:
@@ -488,10 +538,7 @@ def test_pooling_backward(learner):
     _expect_pool_backward(learner, x, 2, 2, 2, 0, 435, "Pooling(2, 2, stride=2).backward(dout)")
 
 
-@check("Pooling", points=2, ja="backward (重なる窓は足し込む・pad 1)",
-       en="backward (overlapping windows add up, pad 1)")
-def test_pooling_backward_overlap_pad(learner):
+@check("Pooling", points=1, ja="backward (重なる窓は足し込む)", en="backward (overlapping windows add up)")
+def test_pooling_backward_overlap(learner):
     x = np.random.default_rng(436).normal(size=(2, 2, 7, 7))
     _expect_pool_backward(learner, x, 3, 3, 2, 0, 437, "Pooling(3, 3, stride=2).backward(dout)")
-    x = np.random.default_rng(438).uniform(0.1, 1.0, size=(1, 2, 6, 5))
-    _expect_pool_backward(learner, x, 3, 2, 2, 1, 439, "Pooling(3, 2, stride=2, pad=1).backward(dout)")

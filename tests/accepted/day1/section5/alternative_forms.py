@@ -116,7 +116,7 @@ class SoftmaxWithLoss:
             dx = self.y.copy()
             dx[np.arange(batch_size), self.t] -= 1
             dx = dx / batch_size
-        return dx
+        return dx * dout
 
 
 class TwoLayerNet:

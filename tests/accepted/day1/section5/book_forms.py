@@ -115,7 +115,7 @@ class SoftmaxWithLoss:
             dx = self.y.copy()
             dx[np.arange(batch_size), self.t] -= 1
             dx = dx / batch_size
-        return dx
+        return dx * dout  # 本は dout を掛けない (最後の層なので 1) / the book leaves out dout (1 in the last layer)
 
 
 class TwoLayerNet:
