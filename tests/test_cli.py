@@ -229,3 +229,15 @@ def test_a_reader_that_leaves_early_is_no_grader_fault():
     finally:
         os.close(w)
     assert proc.returncode == 141 and b"internal error" not in proc.stderr
+
+
+def test_a_fault_outside_any_command_goes_through_the_same_policy(capsys):
+    """grader.cli.launch's last-resort handler asks grader/cli/common.fail: same codes, message made inert."""
+    from grader.cli.launch import _exit_code_for
+    from grader.errors import UsageError
+
+    assert _exit_code_for(UsageError("no such section")) == 2
+    assert _exit_code_for(BrokenPipeError()) == 141
+    assert _exit_code_for(ValueError("\x1b[2Jforged")) == 3
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\x1b[2Jforged" in err and "no such section" in err

@@ -28,18 +28,29 @@ def main() -> None:
         app(prog_name="grade")
     except SystemExit:
         raise
-    except BrokenPipeError:  # `grade list | head`: the reader left; not a fault, nothing more to say
+    except KeyboardInterrupt:
+        sys.stderr.write("grade: interrupted\n")
+        sys.exit(130)
+    except BaseException as e:  # noqa: BLE001 - outside any command too, the one error→exit policy decides
+        sys.exit(_exit_code_for(e))
+
+
+def _exit_code_for(e: BaseException) -> int:
+    """What grader/cli/common.fail says of `e` (a closed pipe 141, a GraderError its code, anything else 3, its
+    message made inert), as an exit code; 3 if even that fails."""
+    try:
+        import typer
+
+        from grader.cli.common import fail
+
         try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except OSError:
-            pass
-        sys.exit(141)  # 128 + SIGPIPE, as the shell reports a command a closed pipe stopped
-    except BaseException as e:  # noqa: BLE001 - a grader fault exits 3, never as a learner's 0
-        if isinstance(e, KeyboardInterrupt):
-            sys.stderr.write("grade: interrupted\n")
-            sys.exit(130)
-        sys.stderr.write(f"grade: grader internal error (please report it): {type(e).__name__}: {e}\n")
-        sys.exit(3)
+            fail(e)
+        except typer.Exit as x:
+            return int(x.exit_code)
+    except BaseException:  # noqa: BLE001, S110 - the policy itself broke: still never a learner's 0
+        pass
+    sys.stderr.write("grade: grader internal error (please report it)\n")
+    return 3
 
 
 def _next_in_workspace() -> list[str]:
