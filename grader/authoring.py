@@ -14,7 +14,6 @@ import ast
 import importlib.util
 import json
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -213,45 +212,25 @@ def stub_problems(path: Path, exercises: list[str], solution: bool = False) -> l
 
 
 @dataclass
-class CheckMark:
+class MarkedCheck:
+    """One check of a check file as `grade bank check` sees it; an unmarked `test_*` function has exercise ""."""
+
     function: str
     exercise: str
     points: float
     public: bool
 
 
-def load_check_marks(path: Path) -> list[CheckMark]:
-    """Import a check file (author code) and read its @check marks, parametrized ones included."""
-    name = f"_bank_checks_{abs(hash(str(path)))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file executes
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(name, None)
-    marks = []
-    for fname, fn in vars(module).items():
-        if not fname.startswith("test_") or not callable(fn):
-            continue
-        found = []
-        for m in getattr(fn, "pytestmark", []):
-            if m.name == "check":
-                found.append(m)
-            elif m.name == "parametrize":
-                for p in m.args[1] if len(m.args) > 1 else ():
-                    for pm in getattr(p, "marks", ()):
-                        pm = getattr(pm, "mark", pm)
-                        if pm.name == "check":
-                            found.append(pm)
-        if not found:
-            marks.append(CheckMark(fname, "", 0, False))
-        for m in found:
-            marks.append(CheckMark(fname, str(m.kwargs.get("exercise")), float(m.kwargs.get("points", 1)),
-                                   bool(m.kwargs.get("public", False))))
-    return marks
+def load_check_marks(path: Path) -> list[MarkedCheck]:
+    """Import a check file (author code) through the grader's own collection and read its marks, cases included."""
+    from grader.engine.collect import collect
+
+    collected = collect(path)
+    if collected.module is None:
+        raise ImportError("; ".join(collected.broken))
+    marks = [MarkedCheck(it.originalname, it.mark.exercise, float(it.mark.points), it.mark.public)
+             for it in collected.items]
+    return marks + [MarkedCheck(fname, "", 0, False) for fname in collected.unmarked]
 
 
 def checks_problems(path: Path, exercises: dict[str, int], release: bool = False) -> list[str]:
@@ -653,6 +632,8 @@ def json_schema() -> dict[str, Any]:
     from grader.course.templates import QuestionTemplateBank
 
     schema = TypeAdapter(Union[QuestionBank, QuestionTemplateBank, Course]).json_schema()  # noqa: UP007
+    for lang in ("ja", "en"):  # Text is a kernel dataclass: its non-empty rule lives in its __post_init__
+        schema["$defs"]["Text"]["properties"][lang]["minLength"] = 1
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": "E資格 grader question bank (course.yaml, dayD/sectionN.yaml, templates.yaml)", **schema}
 

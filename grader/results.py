@@ -5,10 +5,10 @@ Every view (terminal, JSON, CSV, Gradescope, progress history) is built from the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field
-
+from grader.record import Record
 from grader.text import Text
 
 Status = Literal[
@@ -25,7 +25,8 @@ Status = Literal[
 ]
 
 
-class CheckResult(BaseModel):
+@dataclass(kw_only=True)
+class CheckResult(Record):
     id: str
     exercise: str
     status: Status
@@ -38,7 +39,8 @@ class CheckResult(BaseModel):
     duration: float = 0.0
 
 
-class QuestionResult(BaseModel):
+@dataclass(kw_only=True)
+class QuestionResult(Record):
     id: str
     chosen: list[int] | None
     correct: bool
@@ -48,15 +50,17 @@ class QuestionResult(BaseModel):
     feedback_i18n: Text | None = None  # both languages, for every later view (summary, progress, export)
 
 
-class QuizReport(BaseModel):
+@dataclass(kw_only=True)
+class QuizReport(Record):
     taken: bool
     reason: str = ""
     score: float = 0.0
     max_score: float = 0.0
-    questions: list[QuestionResult] = Field(default_factory=list)
+    questions: list[QuestionResult] = field(default_factory=list)
 
 
-class SectionReport(BaseModel):
+@dataclass(kw_only=True)
+class SectionReport(Record):
     section: str
     title: Text | None = None
     score: float

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+
+from grader.record import Record
 
 
-class Strict(BaseModel):
-    """Base for course data: unknown keys are errors, so a typo in YAML never passes silently."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Strict):
+@dataclass(frozen=True)
+class Text(Record):
     """A learner-facing text: Japanese first, English beside it."""
 
-    ja: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    # Both non-empty strings (__post_init__); in course YAML a `{ja: ..., en: ...}` mapping with no other key,
+    # validated by pydantic as a field of a course model (grader/course/models.py).
+
+    __pydantic_config__ = {"extra": "forbid"}  # noqa: RUF012 - read by pydantic, never changed
+
+    ja: str
+    en: str
+
+    def __post_init__(self) -> None:
+        for lang in ("ja", "en"):
+            value = getattr(self, lang)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"Text.{lang} must be a non-empty string, got {value!r}")
 
     def render(self, lang: str = "both") -> str:
         if lang == "ja":

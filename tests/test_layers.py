@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "grader"
 
 LAYERS = [  # (rank, module prefixes); a module belongs to the first entry whose prefix it has
-    (0, ("grader.text", "grader.results", "grader.errors", "grader.sanitize", "grader.ids")),
+    (0, ("grader.record", "grader.text", "grader.results", "grader.errors", "grader.sanitize", "grader.ids")),
     (1, ("grader.engine",)),
     (2, ("grader.course",)),
     (3, ("grader.grading", "grader.render")),

@@ -307,9 +307,9 @@ def test_existing_folder_is_not_overwritten(release: Path, tmp_path: Path) -> No
 def test_mixed_public_parameters_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "grader" / "checks" / "day9" / "section1.py"
     path.parent.mkdir(parents=True)
-    path.write_text('import pytest\nfrom grader.engine.checking import check\n\n'
-                    '@pytest.mark.parametrize("n", [pytest.param(1, marks=check("f", 1, ja="a", en="a", public=True)),\n'
-                    '                               pytest.param(2, marks=check("f", 1, ja="a", en="a"))])\n'
+    path.write_text('from grader.engine.api import case, cases, check\n\n'
+                    '@cases("n", [case(1, id="1", mark=check("f", 1, ja="a", en="a", public=True)),\n'
+                    '             case(2, id="2", mark=check("f", 1, ja="a", en="a"))])\n'
                     'def test_mixed(learner, n):\n    pass\n', encoding="utf-8")
     with pytest.raises(CourseDataError, match="test_mixed"):
         check_visibility("day9.section1", tmp_path)

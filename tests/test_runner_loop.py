@@ -129,17 +129,17 @@ def test_a_missing_file_is_a_usage_error_and_the_loop_goes_on(tmp_path):
 
 
 def fake_section(root: Path, name: str, source: str) -> str:
-    """A section `day9.<name>` whose check file is `source` (each test its own name: the module stays imported)."""
+    """A section `day9.<name>` whose check file is `source`."""
     folder = root / "grader" / "checks" / "day9"
     folder.mkdir(parents=True)
     (folder / f"{name}.py").write_text(source, encoding="utf-8")
     return f"day9.{name}"
 
 
-def run_fake(section_id: str, root: Path, paths: list[Path]) -> list[Any]:
+def run_fake(section_id: str, root: Path, paths: list[Path], points: dict[str, int] | None = None) -> list[Any]:
     jobs = iter([Job(p, tag=i) for i, p in enumerate(paths)])
     got: list[Any] = []
-    run_many(section_id, points={"f": 1}, root=root, next_job=lambda: next(jobs, None),
+    run_many(section_id, points=points or {"f": 1}, root=root, next_job=lambda: next(jobs, None),
              deliver=lambda job, result: got.append(result))
     assert len(got) == len(paths)
     return got
@@ -204,45 +204,37 @@ def test_a_check_that_raises_is_an_internal_error_for_that_submission_only(tmp_p
             assert (checks, result[1:]) == (alone_checks, alone[1:])
 
 
-def test_a_check_that_stops_pytest_is_an_internal_error_and_the_next_is_graded(tmp_path):
-    """pytest.exit() in a check escapes pytest's own handling of the item: a grader fault for that submission
-    (never a partial score), its half-run item is torn down, and the next submission is graded normally."""
+def test_a_check_that_exits_is_an_internal_error_and_the_next_is_graded(tmp_path):
+    """sys.exit() in a check (not in learner code) is a grader fault for that submission (never a partial score,
+    never the end of the run), and the next submission is graded normally."""
     root = tmp_path / "root"
-    section_id = fake_section(root, "section98", "import pytest\n" + CHECK_HEAD + (
-        "@pytest.fixture\n"
-        "def fixture_with_teardown():\n"
-        "    yield 1\n\n"
+    section_id = fake_section(root, "section98", "import sys\n" + CHECK_HEAD + (
         "@check('f', 1, ja='f', en='f')\n"
-        "def test_f(learner, fixture_with_teardown):\n"
+        "def test_f(learner):\n"
         "    if learner.f() == 3:\n"
-        "        pytest.exit('stop')\n"
+        "        sys.exit('stop')\n"
         "    assert learner.f() == 1, 'not one'\n"))
     paths = learner_files(tmp_path, "def f():\n    return 3\n", "def f():\n    return 1\n",
                           "def f():\n    return 2\n")
     stopped, ok, wrong = run_fake(section_id, root, paths)
-    assert isinstance(stopped, InternalError) and "Exit" in str(stopped)
+    assert isinstance(stopped, InternalError) and "SystemExit" in str(stopped)
     assert [c.status for c in ok[0]] == ["passed"] and [c.status for c in wrong[0]] == ["failed"]
     with pytest.raises(InternalError):
         run_checks(section_id, paths[0], points={"f": 1}, root=root)
 
 
-def test_every_fixture_is_torn_down_between_submissions(tmp_path):
-    """A module-scoped fixture is set up afresh for each submission (its last item ran with nextitem=None):
-    a check counting its uses within one submission sees 1, 2 for its two items, whatever came before."""
+def test_cases_are_one_check_each_with_their_own_marker(tmp_path):
+    """`@cases` gives one check per case, named `test_f[id]`, worth its own points; every submission runs all."""
     root = tmp_path / "root"
-    section_id = fake_section(root, "section97", "import pytest\n" + CHECK_HEAD + (
-        "@pytest.fixture(scope='module')\n"
-        "def uses():\n"
-        "    return []\n\n"
-        "@check('f', 1, ja='f', en='f')\n"
-        "@pytest.mark.parametrize('n', [1, 2])\n"
-        "def test_f(learner, uses, n):\n"
-        "    uses.append(learner.f())\n"
-        "    assert len(uses) == n, f'{len(uses)} uses of the module fixture'\n"))
-    paths = learner_files(tmp_path, "def f():\n    return 1\n", "def f():\n    return 2\n",
-                          "def f():\n    return 3\n")
-    for checks, _, _ in run_fake(section_id, root, paths):
-        assert [c.status for c in checks] == ["passed", "passed"], [c.feedback for c in checks]
+    section_id = fake_section(root, "section97", "from grader.engine.api import case, cases\n" + CHECK_HEAD + (
+        "@cases('n', [case(1, id='one', mark=check('f', 1, ja='f', en='f')),\n"
+        "             case(2, id='two', mark=check('f', 2, ja='f', en='f'))])\n"
+        "def test_f(learner, n):\n"
+        "    assert learner.f() == n, f'not {n}'\n"))
+    paths = learner_files(tmp_path, "def f():\n    return 1\n", "def f():\n    return 2\n")
+    (one, _, _), (two, _, _) = run_fake(section_id, root, paths, points={"f": 3})
+    assert [(c.id, c.status, c.max_score) for c in one] == [("test_f[one]", "passed", 1.0), ("test_f[two]", "failed", 2.0)]
+    assert [c.status for c in two] == ["failed", "passed"] and "not 1" in two[0].feedback
 
 
 def test_an_exception_from_deliver_ends_the_session_and_reaches_the_caller(tmp_path):

@@ -1,8 +1,8 @@
 """Freezing public checks for a student release (`grade release`): record them on the reference, ship numbers.
 
 A public check in a release must not carry the course's reference code or oracle helpers: a learner could
-assemble a submission from them. So the release builder runs every public check of a section once, with pytest
-as the grader does, against the reference solution (solutions/dayD/sectionN.py), in a RECORDING mode:
+assemble a submission from them. So the release builder runs every public check of a section once, as
+the grader does, against the reference solution (solutions/dayD/sectionN.py), in a RECORDING mode:
 
 - the `learner` proxy logs every operation — function call, constructor, method call, attribute read or
   write — with its arguments; an argument that is something the learner returned earlier (a handle, or the
@@ -37,16 +37,15 @@ import copy
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from grader.engine import checking
+from grader.engine.collect import Item, collect
 from grader.engine.proxy import LearnerRaised, RemoteFunction, RemoteMethod, RemoteObject, Session
 from grader.engine.replay import FORMAT, SUFFIX
 from grader.errors import CourseDataError
@@ -56,12 +55,6 @@ NUDGE = 1e-3
 RECORDED = ("expect_array", "expect_close", "expect_equal", "expect_raises", "as_array")
 VERDICT_NAMES = {"fail", "CheckFailed", "AssertionError"}
 VERDICT_ATTRS = {"fail", "skip", "xfail", "exit", "rebound", "modified", "warnings"}
-_PYTEST_ARGS = [
-    "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:logging", "-p", "no:faulthandler",
-    "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
-    "-p", "no:warnings", "-p", "no:legacypath", "-p", "no:tmpdir", "-p", "no:recwarn",
-    "-p", "no:unittest", "-p", "no:debugging", "--capture=no", "--assert=plain",
-]
 
 
 class NotFreezable(Exception):
@@ -400,11 +393,6 @@ def recording_functions(current: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------- running the public checks on the reference
 
 
-def _is_public(item: Any) -> bool:
-    mark = item.get_closest_marker("check")
-    return mark is not None and bool(mark.kwargs.get("public", False))
-
-
 @dataclass
 class _Outcome:
     recorder: Recorder | None = None
@@ -412,84 +400,45 @@ class _Outcome:
 
 
 @dataclass
-class _RecordPlugin:
-    """A pytest plugin: keeps the public checks only, gives them a recording `learner` on the reference."""
+class _Recording:
+    """The public checks of a check file, each run once on the reference with a recording `learner`."""
 
-    session: Session
-    nudge: bool
-    items: list[Any] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     outcomes: dict[str, _Outcome] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
-    recorder: Recorder | None = None
-    current: Any = None
-    patched: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
-
-    def pytest_configure(self, config: Any) -> None:
-        config.addinivalue_line("markers", "check(exercise, points, title, timeout): a graded check")
-
-    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
-        from grader.engine.runner import freeze
-
-        keep = [it for it in items if _is_public(it)]
-        dropped = [it for it in items if not _is_public(it)]
-        items[:] = keep
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-        self.items = list(keep)
-        stand_ins = recording_functions(lambda: self.recorder)
-        for module in {id(m): m for m in (getattr(it, "module", None) for it in keep) if m is not None}.values():
-            g = vars(module)
-            saved = {k: g[k] for k in RECORDED if k in g}
-            for k in saved:
-                g[k] = stand_ins[k]
-            self.patched.append((g, saved))
-            freeze(g)
-
-    def restore(self) -> None:
-        for g, saved in self.patched:
-            g.update(saved)
-        self.patched.clear()
-
-    def pytest_collectreport(self, report: Any) -> None:
-        if report.failed:
-            self.broken.append(f"cannot load the checks: {str(report.longrepr)[-800:]}")
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: Any) -> None:
-        self.current = item
-        self.recorder = None
-
-    @pytest.fixture
-    def learner(self) -> Any:
-        mark = self.current.get_closest_marker("check")
-        timeout = mark.kwargs.get("timeout") if mark else None
-        self.recorder = Recorder(self.nudge)
-        learner = self.session.fresh(timeout)
-        self.recorder.install(learner)
-        return learner
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
-        out = self.outcomes.setdefault(item.name, _Outcome())
-        if call.when == "call":
-            out.recorder = self.recorder
-        if call.excinfo is not None and out.error is None:
-            out.error = call.excinfo.value
-        outcome = "passed" if call.excinfo is None else "failed"
-        return pytest.TestReport(item.nodeid, item.location, {}, outcome, None if outcome == "passed" else "-",
-                                 call.when, [], duration=call.duration, start=call.start, stop=call.stop)
 
 
-def _record(check_file: Path, root: Path, solution: Path, nudge: bool) -> _RecordPlugin:
+def _record(check_file: Path, root: Path, solution: Path, nudge: bool) -> _Recording:
+    from grader.engine.runner import freeze
+
+    collected = collect(check_file)
+    rec = _Recording(broken=list(collected.broken))
+    if collected.module is None:
+        return rec
+    rec.items = [it for it in collected.items if it.mark.public]
+    g = vars(collected.module)
+    recorder: list[Recorder | None] = [None]
+    stand_ins = recording_functions(lambda: recorder[0])
+    g.update({k: stand_ins[k] for k in RECORDED if k in g})  # a module of its own: nothing to restore
+    freeze(g)
+    freeze([it.kwargs for it in rec.items])
     session = Session(solution)
-    plugin = _RecordPlugin(session, nudge)
     try:
-        pytest.main([str(check_file), "--rootdir", str(root), "-c", os.devnull, "--confcutdir", str(check_file.parent),
-                     *_PYTEST_ARGS], plugins=[plugin])
+        for item in rec.items:
+            out = rec.outcomes.setdefault(item.name, _Outcome())
+            recorder[0] = Recorder(nudge)
+            try:
+                learner = session.fresh(item.mark.timeout)
+                recorder[0].install(learner)
+                out.recorder = recorder[0]
+                item.run(learner)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as e:  # noqa: BLE001 - reported by name: the check cannot be frozen
+                out.error = e
     finally:
-        plugin.restore()
         session.close()
-    return plugin
+    return rec
 
 
 def _why(error: BaseException) -> str:
@@ -631,16 +580,15 @@ def _serialize(section_id: str, recorders: dict[str, Recorder]) -> str:
                       ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
 
 
-def _mark(item: Any) -> str:
-    kw = item.get_closest_marker("check").kwargs
-    title = kw["title"]
-    parts = [repr(kw["exercise"]), repr(kw.get("points", 1)), f"ja={title.ja!r}", f"en={title.en!r}"]
-    if kw.get("timeout") is not None:
-        parts.append(f"timeout={kw['timeout']!r}")
+def _mark(item: Item) -> str:
+    mark = item.mark
+    parts = [repr(mark.exercise), repr(mark.points), f"ja={mark.title.ja!r}", f"en={mark.title.en!r}"]
+    if mark.timeout is not None:
+        parts.append(f"timeout={mark.timeout!r}")
     return f"check({', '.join(parts)}, public=True)"
 
 
-def generate_module(section_id: str, stem: str, items: list[Any]) -> str:
+def generate_module(section_id: str, stem: str, items: list[Item]) -> str:
     """The release's check module: the same ids, points, titles and markers; every body one replay call."""
     groups: dict[str, list[Any]] = {}
     for item in items:
@@ -658,9 +606,9 @@ def generate_module(section_id: str, stem: str, items: list[Any]) -> str:
         "FROZEN = load(__file__)\n",
     ]
     for name, group in groups.items():
-        if hasattr(group[0], "callspec"):
+        if group[0].case_id is not None:
             out.append("\n@cases([")
-            out += [f"    case({it.name!r}, {it.callspec.id!r},\n         {_mark(it)})," for it in group]
+            out += [f"    case({it.name!r}, {it.case_id!r},\n         {_mark(it)})," for it in group]
             out.append("])")
             out.append(f"def {name}(learner, key):")
             out.append("    replay(learner, FROZEN, key)\n")

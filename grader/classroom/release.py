@@ -45,42 +45,23 @@ from grader.course.sealed import (
 def check_visibility(section_id: str, root: Path) -> dict[str, bool]:
     """Test function name → public?, read from the check module's marks (a function is public when every
     one of its checks, parametrized ones included, says public=True)."""
-    import importlib.util
-
     from grader.course.loading import section_paths
+    from grader.engine.collect import collect
     from grader.errors import CourseDataError
 
     path = section_paths(section_id, root)["checks"]
-    name = f"_release_checks_{section_id.replace('.', '_')}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise CourseDataError(f"{path}: cannot load the checks")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file executes
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(name, None)
+    collected = collect(path)
+    if collected.module is None:
+        raise CourseDataError(f"{path}: " + "; ".join(collected.broken))
+    flags: dict[str, list[bool]] = {}
+    for item in collected.items:
+        flags.setdefault(item.originalname, []).append(item.mark.public)
     out: dict[str, bool] = {}
-    for fname, fn in vars(module).items():
-        if not fname.startswith("test_") or not callable(fn):
-            continue
-        flags = []
-        for m in getattr(fn, "pytestmark", []):
-            if m.name == "check":
-                flags.append(bool(m.kwargs.get("public", False)))
-            elif m.name == "parametrize":
-                for p in m.args[1]:
-                    for pm in getattr(p, "marks", ()):
-                        pm = getattr(pm, "mark", pm)
-                        if pm.name == "check":
-                            flags.append(bool(pm.kwargs.get("public", False)))
-        if not flags:
-            continue
-        if any(flags) and not all(flags):
+    for fname, marks in flags.items():
+        if any(marks) and not all(marks):
             raise CourseDataError(f"{path}: {fname}: some of its parameters are public and some not; "
                                   "mark all of them public=True, or split the function")
-        out[fname] = all(flags)
+        out[fname] = all(marks)
     return out
 
 
@@ -424,7 +405,6 @@ def _verify(release: Path, root: Path) -> list[str]:
     cwd is the release, so `grader` is the release's copy)."""
     import os
     import subprocess
-    import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     code = ("import json, sys; from grader.classroom.release import verify_here; "

@@ -99,7 +99,7 @@ def _describe_errors(path: Path, raw: Any, err: Any, list_key: str) -> str:
             loc = loc[2:]
         field = ".".join(str(p) for p in loc) or "(whole entry)"
         msg = e["msg"]
-        if e["type"] == "extra_forbidden":
+        if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             msg = "unknown key"
         lines.append(f"{path}:{where} field '{field}': {msg}")
     return "\n".join(lines)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.ids import SECTION_ID
-from grader.text import Strict, Text
+from grader.text import Text
 
 # A choice may be language-neutral ("0.25", "np.dot(x, W1) + b1") or bilingual.
 ChoiceText = str | Text
 
 
 # ---------------------------------------------------------------- course manifest
+
+
+
+class Strict(BaseModel):
+    """Base for course data: unknown keys are errors, so a typo in YAML never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Exercise(Strict):

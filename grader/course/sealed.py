@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
-from grader.course.models import ChoiceText
+from grader.course.models import ChoiceText, Strict
 from grader.results import QuestionResult
-from grader.text import Strict, Text
+from grader.text import Text
 
 MARKER = "RELEASE.json"
 RELEASE_FORMAT = 1

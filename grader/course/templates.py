@@ -25,11 +25,11 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 
 from grader.course.loading import BANK_DIR, solutions_package
-from grader.course.models import Choice, Question
+from grader.course.models import Choice, Question, Strict
 from grader.course.yamlfile import read_yaml
 from grader.errors import CourseDataError
 from grader.ids import SECTION_ID
-from grader.text import Strict, Text
+from grader.text import Text
 
 TEMPLATES_PATH = BANK_DIR / "templates.yaml"
 # Pre-drawn questions for a release without solutions/ (see `predraw` and README "Parametric questions").

@@ -1,4 +1,4 @@
-"""All a hidden check file imports (the pytest model: a small public face over the machinery).
+"""All a hidden check file imports (a small public face over the machinery).
 
 Check files (`grader/checks/dayD/sectionN.py`) import from here only, so the engine can change without touching
 them; tests/test_layers.py enforces it.
@@ -12,17 +12,17 @@ from grader.engine.checking import (
     Msg,
     Variant,
     as_array,
-    check,
     expect_array,
     expect_close,
     expect_equal,
     expect_raises,
     fail,
 )
+from grader.engine.collect import case, cases, check
 from grader.engine.proxy import LearnerRaised, RemoteFunction, RemoteObject
 from grader.text import Text
 
 __all__ = [
     "RETURN_VALUE", "CheckFailed", "LearnerRaised", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant",
-    "as_array", "check", "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
+    "as_array", "case", "cases", "check", "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
 ]

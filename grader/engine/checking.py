@@ -1,6 +1,7 @@
 """What a hidden check imports: the `check` marker, bilingual messages, and comparisons that name misconceptions.
 
-A check is an ordinary pytest function taking the `learner` fixture (a proxy to the worker process):
+A check is a plain function taking `learner` (a proxy to the worker process), marked with `check`
+(grader/engine/collect.py):
 
     @check("Momentum", points=2, ja="1ステップの更新", en="one update step")
     def test_momentum_one_step(learner):
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pytest
 
+from grader.engine.collect import check  # noqa: F401 - release modules (grader/classroom/freeze.py) import it here
 from grader.text import Text
 
 Msg = Text
@@ -39,16 +40,6 @@ def _ja(what: str | Text) -> str:
 
 def _en(what: str | Text) -> str:
     return what.en if isinstance(what, Text) else what
-
-
-def check(exercise: str, points: float = 1, *, ja: str, en: str, timeout: float | None = None,
-          public: bool = False) -> Any:
-    """Mark a test function as a check of `exercise` worth `points`; ja/en say what it checks.
-
-    `public=True`: the check ships in the student release (`grade release`); all others stay hidden.
-    """
-    return pytest.mark.check(exercise=exercise, points=points, title=Text(ja=ja, en=en), timeout=timeout,
-                             public=public)
 
 
 class CheckFailed(AssertionError):

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
+from grader.engine import collect
 from grader.engine.checking import (
     CheckFailed,
     Variant,
@@ -77,11 +77,11 @@ def load(module_file: str | Path) -> dict[str, Any]:
 
 def cases(items: list[Any]) -> Any:
     """The parametrization of a generated check: one `case` per recorded check id."""
-    return pytest.mark.parametrize("key", items)
+    return collect.cases("key", items)
 
 
 def case(key: str, case_id: str, mark: Any) -> Any:
-    return pytest.param(key, marks=mark, id=case_id)
+    return collect.case(key, id=case_id, mark=mark)
 
 
 def replay(learner: Any, frozen: dict[str, Any], key: str) -> None:

@@ -1,41 +1,30 @@
-"""Run one section's hidden checks with pytest in this (trusted) process, collecting verdicts through hooks.
+"""Run one section's hidden checks in this (trusted) process, one fresh learner per check, into CheckResults.
 
 Two entry points share every line that turns a run into CheckResults:
-- `run_checks`: one submission, one `pytest.main` (`grade section2`, watch, release checks);
-- `run_many`: many submissions in ONE pytest session (a batch grading process). Configuration, plugin
-  registration and collection happen once; a `pytest_runtestloop` plugin (the model of pytest-xdist's worker)
-  then pulls submissions one at a time and runs every collected item for each, the last one with
-  `nextitem=None` so every fixture is torn down between submissions. pytest re-runs an item by re-creating
-  its fixture request (`_pytest.runner.runtestprotocol`, as pytest-rerunfailures relies on).
-`run_checks` is `run_many` with a single job.
+- `run_checks`: one submission (`grade section2`, watch, release checks);
+- `run_many`: many submissions with ONE collection of the check file (a batch grading process): the checks are
+  imported once, then each submission gets its own learner Session and its own verdicts, so nothing of one
+  submission reaches the next.
+The check file is collected by grader/engine/collect.py (no pytest: its import and per-test machinery cost a third
+of a section's grading time, for features the checks never used).
 """
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from grader.engine.checking import CheckFailed
+from grader.engine.collect import Item, collect
 from grader.engine.proxy import LearnerFault, Session
 from grader.errors import InternalError
 from grader.results import CheckResult
 from grader.text import Text
-
-_PYTEST_ARGS = [
-    "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:logging", "-p", "no:faulthandler",
-    "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
-    "-p", "no:warnings", "-p", "no:legacypath", "-p", "no:tmpdir", "-p", "no:recwarn",
-    "-p", "no:setupplan", "-p", "no:setuponly", "-p", "no:unraisableexception", "-p", "no:threadexception",
-    "-p", "no:unittest", "-p", "no:python_path", "-p", "no:debugging",
-    "--capture=no",
-    "--assert=plain",  # rewriting recompiled the checks on every run (~0.4 s); checks report through CheckFailed
-]
 
 
 @dataclass(frozen=True)
@@ -63,183 +52,89 @@ class Verdict:
 
 
 @dataclass
-class CheckCollector:
-    """A pytest plugin: provides the `learner` fixture and turns each test's outcome into one status.
+class CheckRun:
+    """The verdicts of one submission: each collected check run with a fresh learner from `session`.
 
-    `broken`: faults of the check file itself (found at collection, they concern every submission);
-    `session`, `verdicts`, `internal`: those of the submission being graded, reset by `begin`."""
+    `internal`: faults of the checks themselves met while running (a grader fault, never a score)."""
 
-    session: Session | None = None
+    session: Session
     verdicts: dict[str, Verdict] = field(default_factory=dict)
-    items: list[Any] = field(default_factory=list)
     internal: list[str] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)
-    current: Any = None  # the item being set up (for the learner fixture)
 
-    def begin(self, session: Session) -> None:
-        self.session, self.verdicts, self.internal = session, {}, []
-
-    def pytest_configure(self, config: Any) -> None:
-        config.addinivalue_line("markers", "check(exercise, points, title, timeout): a graded check")
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: Any) -> None:
-        self.current = item
-
-    @pytest.fixture
-    def learner(self) -> Any:
-        """The submission, freshly loaded, with the check's own call timeout. The item comes from the setup hook
-        rather than from `request`: pytest builds a fixture definition for `request` each time it is asked for
-        (with a signature inspection), which was a fifth of a batch grading process's time."""
-        mark = self.current.get_closest_marker("check")
-        timeout = mark.kwargs.get("timeout") if mark else None
-        return self.session.fresh(timeout)  # type: ignore[union-attr]
-
-    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
-        for item in items:
-            if item.get_closest_marker("check") is None:
-                self.broken.append(f"check {item.name} has no @check marker")
-        self.items = list(items)
-        for module in {id(m): m for m in (getattr(item, "module", None) for item in items) if m is not None}.values():
-            freeze(vars(module))
-
-    def pytest_collectreport(self, report: Any) -> None:
-        if report.failed:
-            self.broken.append(f"cannot load the checks: {str(report.longrepr)[-800:]}")
-
-    def pytest_runtest_makereport(self, item: Any, call: Any) -> Any:
-        """Record the verdict, and answer the hook with a bare report: pytest's own would format a traceback
-        with source for every failure, which nobody reads here and which doubled the time on stubs."""
-        self._record(item, call)
-        outcome = "passed" if call.excinfo is None else "failed"
-        return pytest.TestReport(item.nodeid, item.location, {}, outcome, None if outcome == "passed" else "-",
-                                 call.when, [], duration=call.duration, start=call.start, stop=call.stop)
-
-    def _record(self, item: Any, call: Any) -> None:
-        v = self.verdicts.setdefault(item.nodeid, Verdict())
-        v.duration += call.duration
-        if call.excinfo is None or v.status != "passed":
-            return
-        exc = call.excinfo.value
-        if isinstance(exc, LearnerFault):
+    def run(self, item: Item) -> None:
+        """Run one check; a learner's fault or a wrong result is its verdict. KeyboardInterrupt passes."""
+        v = self.verdicts.setdefault(item.name, Verdict())
+        start = time.perf_counter()
+        try:
+            item.run(self.session.fresh(item.mark.timeout))
+        except LearnerFault as exc:
             v.status, v.text = exc.status, exc.text
-        elif isinstance(exc, CheckFailed):
+        except CheckFailed as exc:
             v.status, v.text, v.misconception = "failed", exc.text, exc.misconception
-        elif isinstance(exc, AssertionError):
+        except AssertionError as exc:
             msg = str(exc).split("\n")[0][:300] or "assertion failed"
             v.status, v.text = "failed", Text(ja=f"結果が違います: {msg}", en=f"wrong result: {msg}")
-        elif call.excinfo.errisinstance(pytest.skip.Exception):
-            v.status, v.text = "error", Text(ja="スキップされました", en="skipped")
-            self.internal.append(f"check {item.name} was skipped")
-        else:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the check's own fault (SystemExit included): never a score
             v.status = "error"
             self.internal.append(f"check {item.name} raised {type(exc).__name__}: {str(exc)[:300]}")
+        finally:
+            v.duration += time.perf_counter() - start
 
-    def results(self, section_id: str, points: dict[str, int]) -> list[CheckResult]:
-        """The submission's CheckResults, in collection order (after its items ran and its session closed)."""
+    def result(self, section_id: str, points: dict[str, int], item: Item) -> CheckResult:
+        """The CheckResult of one check that has run (or "did not run")."""
+        mark = item.mark
+        if mark.exercise not in points:
+            raise InternalError(f"check {item.name} targets {mark.exercise!r}, not an exercise of {section_id}")
+        v = self.verdicts.get(item.name, Verdict("error", Text(ja="実行されませんでした", en="did not run")))
+        max_score = float(mark.points)
+        text = v.text or Text(ja="正解", en="correct")
+        return CheckResult(
+            id=item.name,
+            exercise=mark.exercise,
+            status=v.status,  # type: ignore[arg-type]
+            score=max_score if v.status == "passed" else 0.0,
+            max_score=max_score,
+            feedback=text.render(),
+            feedback_i18n=text,
+            misconception=v.misconception,
+            title=mark.title,
+            duration=round(v.duration, 4),
+        )
+
+    def results(self, section_id: str, points: dict[str, int], items: list[Item]) -> list[CheckResult]:
+        """The submission's CheckResults, in collection order (after its checks ran and its session closed)."""
         if self.internal:
             raise InternalError("; ".join(self.internal))
-        results = []
-        for item in self.items:
-            mark = item.get_closest_marker("check")
-            exercise = mark.kwargs["exercise"]
-            if exercise not in points:
-                raise InternalError(f"check {item.name} targets {exercise!r}, not an exercise of {section_id}")
-            v = self.verdicts.get(item.nodeid, Verdict("error", Text(ja="実行されませんでした", en="did not run")))
-            max_score = float(mark.kwargs.get("points", 1))
-            title = mark.kwargs.get("title")
-            text = v.text or Text(ja="正解", en="correct")
-            results.append(
-                CheckResult(
-                    id=item.name,
-                    exercise=exercise,
-                    status=v.status,  # type: ignore[arg-type]
-                    score=max_score if v.status == "passed" else 0.0,
-                    max_score=max_score,
-                    feedback=text.render(),
-                    feedback_i18n=text,
-                    misconception=v.misconception,
-                    title=title,
-                    duration=round(v.duration, 4),
-                )
-            )
-        return results
+        return [self.result(section_id, points, item) for item in items]
 
 
-@dataclass
-class _Loop:
-    """A pytest plugin replacing the run loop: pull a job, run every collected item for it, deliver, repeat."""
+def grade_one(section_id: str, items: list[Item], points: dict[str, int], job: Job,
+              on_check: Callable[[CheckResult], None] | None = None) -> tuple[tuple[list[CheckResult], str, int], bool]:
+    """Run every check on one submission: ((checks, learner output, output bytes), interrupted). `on_check` sees
+    each CheckResult as soon as its check has run (a terminal streams them); the returned list is the verdict.
 
-    collector: CheckCollector
-    section_id: str
-    path: Path
-    points: dict[str, int]
-    next_job: Callable[[], Job | None]
-    deliver: Callable[[Job, Result], None]
-    started: bool = False
-    interrupted: bool = False
-    escaped: BaseException | None = None  # raised by next_job or deliver: re-raised after pytest.main
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session: Any) -> bool:
-        self.started = True
-        try:
-            while (job := self.next_job()) is not None:
-                try:
-                    result: Result = self._grade(session, job)
-                except Exception as e:  # noqa: BLE001 - this job's fault: delivered, the loop goes on
-                    result = e
-                self.deliver(job, result)
-                if self.interrupted:
-                    raise KeyboardInterrupt  # pytest then ends the session, as it always has on Ctrl-C
-        except KeyboardInterrupt:
-            if not self.interrupted:
-                self.escaped = KeyboardInterrupt()
-            raise
-        except BaseException as e:  # noqa: BLE001 - from next_job or deliver: the caller's, not pytest's
-            self.escaped = e
-        return True
-
-    def _grade(self, session: Any, job: Job) -> tuple[list[CheckResult], str, int]:
-        collector = self.collector
-        if collector.broken:
-            raise InternalError("; ".join(collector.broken))
-        if not collector.items:
-            raise InternalError(f"{self.path} defines no checks")
-        t = job.timeout
-        limits = {"call_timeout": t, "import_timeout": max(2 * t, 2.0)} if t else {}
-        collector.begin(Session(job.submission, **limits, sandbox=job.sandbox, hide=job.hide))
-        fault: BaseException | None = None
-        items = collector.items
-        try:
-            for i, item in enumerate(items):
-                item.ihook.pytest_runtest_protocol(item=item, nextitem=items[i + 1] if i + 1 < len(items) else None)
-        except KeyboardInterrupt:
-            self.interrupted = True  # Ctrl-C: this report is cut short ("did not run"), then the loop stops
-        except BaseException as e:  # noqa: BLE001 - pytest or a hook failed: a grader fault, never a score
-            fault = e
-            self._reset(session)
-        finally:
-            output, output_total = collector.session.close()  # type: ignore[union-attr]
-            collector.session = None
-        if fault is not None:
-            raise InternalError(f"running the checks failed: {type(fault).__name__}: {str(fault)[:300]}") from fault
-        return collector.results(self.section_id, self.points), output, output_total
-
-    def _reset(self, session: Any) -> None:
-        """After a fault mid-item: tear every fixture down, or a half-set-up item would fail the next
-        submission's first setup ("not torn down properly") as if its result were wrong."""
-        try:
-            session._setupstate.teardown_exact(None)
-        except BaseException:  # noqa: BLE001, S110 - finalizer faults: only whether the stack emptied matters
-            pass
-        if session._setupstate.stack:
-            self.collector.broken.append("the checks' fixtures could not be torn down after a fault")
+    Ctrl-C cuts the report short: the checks not run say "did not run", and `interrupted` tells the caller to stop."""
+    t = job.timeout
+    limits = {"call_timeout": t, "import_timeout": max(2 * t, 2.0)} if t else {}
+    run = CheckRun(Session(job.submission, **limits, sandbox=job.sandbox, hide=job.hide))
+    interrupted = False
+    try:
+        for item in items:
+            run.run(item)
+            if on_check is not None and not run.internal:
+                on_check(run.result(section_id, points, item))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        output, output_total = run.session.close()
+    return (run.results(section_id, points, items), output, output_total), interrupted
 
 
 def freeze(value: Any, depth: int = 0, seen: set[int] | None = None) -> None:
     """Make every ndarray reachable from a check module's globals read-only (in dicts, lists, tuples, sets,
-    dataclass-like objects and pytest.param values), so no code path — a check's own slip or anything that
+    dataclass-like objects and cases' values), so no code path — a check's own slip or anything that
     reached its data — can change a constant that the next check or the next student is graded against."""
     seen = set() if seen is None else seen
     if depth > 8 or id(value) in seen or isinstance(value, (str, bytes, int, float, type)) or callable(value):
@@ -276,30 +171,38 @@ def run_many(
     deliver: Callable[[Job, Result], None],
     checks: Path | None = None,
 ) -> None:
-    """Grade submissions one after another in one pytest session: `next_job()` gives the next (None: no more),
-    `deliver(job, result)` receives what it came to, a Result, before the next is asked for.
+    """Grade submissions one after another with one collection of the checks: `next_job()` gives the next (None: no
+    more), `deliver(job, result)` receives what it came to, a Result, before the next is asked for.
 
     Every job taken is delivered exactly once, each with a fresh learner Session (closed before delivery) and
     fresh verdicts; a broken check file is an InternalError for every job. Returns when next_job returns None,
-    or after a job cut short by Ctrl-C (its report is delivered first, as run_checks always returned it).
-    An exception from next_job or deliver ends the session and is re-raised here.
+    or after a job cut short by Ctrl-C (its report is delivered first).
+    An exception from next_job or deliver is re-raised here.
     `checks`: the section's check file (default: check_file(section_id, root))."""
     path = checks if checks is not None else check_file(section_id, root)
     if not path.exists():
         while (job := next_job()) is not None:
             deliver(job, InternalError(f"no checks for {section_id}: {path} is missing"))
         return
-    collector = CheckCollector()
-    loop = _Loop(collector, section_id, path, points, next_job, deliver)
-    # --confcutdir: no conftest.py from the folders above the checks is loaded into this trusted process (nor
-    # looked for on every hook call, which listed the parent folders of the checks each time)
-    code = pytest.main([str(path), "--rootdir", str(root), "-c", os.devnull, "--confcutdir", str(path.parent),
-                        *_PYTEST_ARGS], plugins=[collector, loop])
-    if loop.escaped is not None:
-        raise loop.escaped
-    if not loop.started:  # pytest stopped before its run loop: nothing was graded, say why to every job
-        while (job := next_job()) is not None:
-            deliver(job, InternalError(f"pytest did not run the checks of {path} (exit code {code})"))
+    collected = collect(path)
+    if collected.module is not None:
+        freeze(vars(collected.module))
+        freeze([item.kwargs for item in collected.items])
+    if not collected.items and not collected.broken:
+        collected.broken.append(f"{path} defines no checks")
+    while (job := next_job()) is not None:
+        interrupted = False
+        result: Result
+        if collected.broken:
+            result = InternalError("; ".join(collected.broken))
+        else:
+            try:
+                result, interrupted = grade_one(section_id, collected.items, points, job)
+            except Exception as e:  # noqa: BLE001 - this job's fault: delivered, the loop goes on
+                result = e
+        deliver(job, result)
+        if interrupted:
+            return  # Ctrl-C: this report was cut short ("did not run"); no job is taken after it
 
 
 def run_checks(

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pytest
 
-from grader.engine.api import CheckFailed, Msg, Text, Variant, check, expect_array, fail
+from grader.engine.api import CheckFailed, Msg, Text, Variant, case, cases, check, expect_array, fail
 
 EPS = 1e-7
 RTOL = 2e-5
@@ -174,7 +173,7 @@ def compare(spec: Spec, params0: dict, grad_steps: list[dict], hp: dict, history
 
 def _params(spec_names: list[str], points: dict[str, float], ja: str, en: str, timeout: float | None = None,
             public: bool = False):
-    return [pytest.param(SPECS[n], marks=check(n, points[n], ja=ja, en=en, timeout=timeout, public=public), id=n)
+    return [case(SPECS[n], id=n, mark=check(n, points[n], ja=ja, en=en, timeout=timeout, public=public))
             for n in spec_names]
 
 
@@ -183,14 +182,14 @@ W0 = np.array([[1.0, -2.0, 0.5], [0.3, 0.8, -1.2]])
 G1 = np.array([[0.5, -0.4, 0.3], [0.2, -0.1, 0.6]])
 
 
-@pytest.mark.parametrize("spec", _params(ALL, {n: (2 if n == "Adam" else 1) for n in ALL},
+@cases("spec", _params(ALL, {n: (2 if n == "Adam" else 1) for n in ALL},
                                          ja="1 回の更新が式どおり", en="one update follows the formula", public=True))
 def test_one_step(learner, spec: Spec) -> None:
     history = run_steps(learner, spec, {"W": W0}, [{"W": G1}], spec.hp)
     compare(spec, {"W": W0}, [{"W": G1}], spec.hp, history)
 
 
-@pytest.mark.parametrize("spec", _params([n for n in ALL if n != "SGD"], {n: 2 for n in ALL},
+@cases("spec", _params([n for n in ALL if n != "SGD"], {n: 2 for n in ALL},
                                          ja="状態を保ったまま 4 回更新", en="four updates carry the state between calls"))
 def test_several_steps(learner, spec: Spec) -> None:
     rng = np.random.default_rng(2)
@@ -199,7 +198,7 @@ def test_several_steps(learner, spec: Spec) -> None:
     compare(spec, {"W": W0}, grads, spec.hp, history)
 
 
-@pytest.mark.parametrize("spec", _params(ALL, {n: 1 for n in ALL},
+@cases("spec", _params(ALL, {n: 1 for n in ALL},
                                          ja="キーごと・形状ごとに状態を持つ (W1, b1, W2)",
                                          en="state per key, for keys of different shapes (W1, b1, W2)"))
 def test_per_key(learner, spec: Spec) -> None:
@@ -210,7 +209,7 @@ def test_per_key(learner, spec: Spec) -> None:
     compare(spec, params0, grads, spec.hp, history)
 
 
-@pytest.mark.parametrize("spec", _params(ALL, {n: 1 for n in ALL},
+@cases("spec", _params(ALL, {n: 1 for n in ALL},
                                          ja="既定のハイパーパラメータが本と同じ", en="default hyperparameters as in the book"))
 def test_defaults(learner, spec: Spec) -> None:
     grads = [{"W": G1}, {"W": -0.5 * G1}]
@@ -224,7 +223,7 @@ def test_defaults(learner, spec: Spec) -> None:
                           e.misconception) from None
 
 
-@pytest.mark.parametrize("spec", _params(ALL, {n: 1 for n in ALL},
+@cases("spec", _params(ALL, {n: 1 for n in ALL},
                                          ja="params の配列をその場で更新し grads は変えない",
                                          en="updates the arrays of params in place and leaves grads alone"))
 def test_in_place(learner, spec: Spec) -> None:
