@@ -23,3 +23,9 @@ class InternalError(GraderError):
     """A fault of the grader itself (a check that crashed, a broken plugin): exit 3, never the learner's 0."""
 
     exit_code = 3
+
+
+def unknown_section(section_id: str, known: list[str]) -> UsageError:
+    """The usage error for a section id the course does not have, listing those it has."""
+    return UsageError(f"セクション {section_id} はありません / unknown section {section_id} "
+                      f"(known: {', '.join(known)})")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from grader.course.loading import ROOT, find_section, load_bank, section_paths
-from grader.course.quiz import ask_interactively, grade_answers, read_answers
+from grader.course.loading import ROOT, load_bank, release_info, section_paths
+from grader.course.outline import SectionOutline, section_outline
 from grader.errors import InternalError, UsageError
 from grader.results import CheckResult, QuizReport, SectionReport
 from grader.text import Text
@@ -17,20 +17,21 @@ if TYPE_CHECKING:
 
 
 def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: float | None = None,
-                 sandbox: bool = False, hide: tuple[Path, ...] = ()) -> SectionReport:
+                 sandbox: bool = False, hide: tuple[Path, ...] = (),
+                 on_check: Callable[[CheckResult], None] | None = None) -> SectionReport:
     """The checks part of a section's report (the quiz left untaken).
 
     `sandbox`: run the worker in bubblewrap (resolve the CLI mode with grader.engine.sandbox.resolve first);
-    `hide`: more folders the sandboxed worker must not see (batch: the class's submissions, the results)."""
+    `hide`: more folders the sandboxed worker must not see (batch: the class's submissions, the results);
+    `on_check`: sees each CheckResult as soon as its check has run (a terminal streams them)."""
     from grader.engine.runner import run_checks
 
-    section = find_section(section_id, root)
+    section = section_outline(section_id, root)
     _require_checks(section_id, root)
     _require(submission)
-    points = {e.name: e.points for e in section.exercises}
-    checks, output, output_total = run_checks(section_id, submission, points=points, root=root, timeout=timeout,
-                                              sandbox=sandbox, hide=hide,
-                                              checks=section_paths(section_id, root)["checks"])
+    checks, output, output_total = run_checks(section_id, submission, points=section.points, root=root,
+                                              timeout=timeout, sandbox=sandbox, hide=hide,
+                                              checks=section_paths(section_id, root)["checks"], on_check=on_check)
     return _report(section_id, section, root, checks, output, output_total, sandbox)
 
 
@@ -43,9 +44,8 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
     missing checks file raises UsageError before any is taken."""
     from grader.engine.runner import run_many
 
-    section = find_section(section_id, root)
+    section = section_outline(section_id, root)
     _require_checks(section_id, root)
-    points = {e.name: e.points for e in section.exercises}
 
     def take() -> Job | None:
         while (job := next_job()) is not None:
@@ -65,7 +65,7 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
                 result = e
         deliver(job, result)
 
-    run_many(section_id, points=points, root=root, next_job=take, deliver=done,
+    run_many(section_id, points=section.points, root=root, next_job=take, deliver=done,
              checks=section_paths(section_id, root)["checks"])
 
 
@@ -84,14 +84,12 @@ def _require(submission: Path) -> None:
         raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
 
 
-def _report(section_id: str, section: Any, root: Path, checks: list[CheckResult], output: str, output_total: int,
-            sandbox: bool) -> SectionReport:
+def _report(section_id: str, section: SectionOutline, root: Path, checks: list[CheckResult], output: str,
+            output_total: int, sandbox: bool) -> SectionReport:
     """The SectionReport of one graded submission: checks in manifest order, points checked, output noted."""
-    points = {e.name: e.points for e in section.exercises}
+    points = section.points
     order = list(points)
     checks.sort(key=lambda c: order.index(c.exercise))  # stable: collection order within an exercise
-    from grader.course.sealed import release_info
-
     scope = "public" if release_info(root) is not None else "all"  # a release carries the public checks only
     for name, pts in points.items():
         got = sum(c.max_score for c in checks if c.exercise == name)
@@ -143,10 +141,16 @@ def grade_section(
     root: Path = ROOT,
     timeout: float | None = None,
     sandbox: bool = False,
+    on_check: Callable[[CheckResult], None] | None = None,
 ) -> SectionReport:
-    bank = load_bank(section_id, root)  # validate the bank before spending time on checks
-    answer_map = read_answers(answers, bank) if answers is not None and bank is not None else None
-    report = grade_checks(section_id, submission, root, timeout, sandbox)
+    # validate the bank before spending time on checks (not needed at all with --no-quiz)
+    bank = None if no_quiz else load_bank(section_id, root)
+    answer_map = None
+    if answers is not None and bank is not None:
+        from grader.course.quiz import read_answers
+
+        answer_map = read_answers(answers, bank)
+    report = grade_checks(section_id, submission, root, timeout, sandbox, on_check=on_check)
     if no_quiz:
         quiz = QuizReport(taken=False,
                           reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))
@@ -154,10 +158,14 @@ def grade_section(
         quiz = QuizReport(taken=False, reason=Text(ja="このセクションの確認テストはまだありません",
                                                    en="this section has no quiz yet").render(lang))
     elif answer_map is not None:
+        from grader.course.quiz import grade_answers
+
         quiz = grade_answers(bank, answer_map, lang)  # sealed or plain: quiz.score_question tells them apart
     elif interactive:
         if before_quiz is not None:
             before_quiz(report)
+        from grader.course.quiz import ask_interactively
+
         quiz = ask_interactively(bank, lang, ask, say)
     else:
         quiz = QuizReport(taken=False, reason=Text(

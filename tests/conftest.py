@@ -50,6 +50,8 @@ atexit.register(shutil.rmtree, _TEST_DB_DIR, ignore_errors=True)
 TEST_DB = Path(_TEST_DB_DIR) / "progress.sqlite3"
 os.environ["GRADER_DB"] = str(TEST_DB)
 os.environ["XDG_DATA_HOME"] = str(Path(_TEST_DB_DIR) / "xdg")
+# and the course outline cache (grader/course/outline.py): one per test run, never the user's
+os.environ["XDG_CACHE_HOME"] = str(Path(_TEST_DB_DIR) / "cache")
 
 
 def no_process_with(marker: str) -> bool:

@@ -155,7 +155,7 @@ def test_broken_yaml_names_file_question_and_field(project_copy):
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["questions"][2]["answr"] = data["questions"][2].pop("answer")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    g = run_grade("section2", "--no-quiz", cwd=project_copy)
+    g = run_grade("section2", cwd=project_copy)  # the quiz is asked for: its bank is read first
     assert g.rc == 3
     qid = data["questions"][2]["id"]
     assert "section2.yaml" in g.err and qid in g.err and "'answr'" in g.err and "unknown key" in g.err
@@ -165,15 +165,25 @@ def test_broken_yaml_names_file_question_and_field(project_copy):
 def test_yaml_syntax_error_names_the_line(project_copy):
     path = project_copy / "question_bank" / "day2" / "section2.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  - id: [unclosed\n", encoding="utf-8")
-    g = run_grade("section2", "--no-quiz", cwd=project_copy)
+    g = run_grade("section2", cwd=project_copy)  # the quiz is asked for: its bank is read first
     assert g.rc == 3 and "section2.yaml" in g.err and "line" in g.err
 
 
 def test_unsafe_yaml_tag_is_refused(project_copy):
     path = project_copy / "question_bank" / "day2" / "section2.yaml"
     path.write_text("!!python/object/apply:os.system ['echo owned']\n", encoding="utf-8")
-    g = run_grade("section2", "--no-quiz", cwd=project_copy)
+    g = run_grade("section2", cwd=project_copy)  # the quiz is asked for: its bank is read first
     assert g.rc == 3 and "owned" not in g.out
+
+
+def test_no_quiz_grades_without_reading_the_bank(project_copy):
+    """--no-quiz skips the quiz: its question file is not read, so a broken one does not stop the checks (any run
+    with the quiz, and `grade bank check`, still name it)."""
+    path = project_copy / "question_bank" / "day2" / "section2.yaml"
+    path.write_text("questions: [unclosed\n", encoding="utf-8")
+    g = run_grade("section2", "--no-quiz", "--submission", str(SOLUTION), cwd=project_copy)
+    assert g.rc == 0 and "29 / 29" in g.out
+    assert run_grade("section2", "--submission", str(SOLUTION), cwd=project_copy).rc == 3
 
 
 def test_a_broken_check_is_a_grader_fault_never_the_learners_zero(project_copy):

@@ -111,12 +111,36 @@ def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
 
 
 def test_the_cli_declares_each_shared_option_and_the_error_policy_once() -> None:
-    """--lang, --db and --sandbox are declared in grader/cli/common.py only, and so is the one policy that turns an
-    exception into an exit code (exit 3 for a grader fault is written nowhere else)."""
+    """Every option is declared in grader/cli/options.py only (typer's commands and the lean `grade SECTION`
+    parser are built from it), and the one policy that turns an exception into an exit code lives in
+    grader/cli/policy.py (exit 3 for a grader fault is written nowhere else)."""
     found: dict[str, list[str]] = {}
+    needles = {'"--lang"': "options.py", '"--db"': "options.py", '"--sandbox"': "options.py",
+               "GRADER_FAULT = 3": "policy.py",
+               "Exit(3)": None, "exit(3)": None, "return 3\n": None}
     for path in sorted((PACKAGE / "cli").glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for needle in ('"--lang"', '"--db"', '"--sandbox"', "Exit(3)"):
+        for needle in needles:
             if needle in text:
                 found.setdefault(needle, []).append(path.name)
-    assert found == {n: ["common.py"] for n in ('"--lang"', '"--db"', '"--sandbox"', "Exit(3)")}
+    assert found == {n: [where] for n, where in needles.items() if where is not None}
+
+
+def test_the_lean_run_parser_and_the_typer_command_agree() -> None:
+    """`grade SECTION` parsed without typer (options.parse_run) takes exactly the run command's options, each with
+    the same kind of value; anything it does not take falls to typer, which explains it."""
+    import typer
+
+    from grader.cli.app import app
+    from grader.cli.options import RUN_OPTIONS, parse_run
+
+    command = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
+    typer_options = {p.name: (p.opts[0], p.is_flag) for p in command.params if p.param_type_name == "option"}
+    assert typer_options == {name: (opt.flag, opt.kind == "flag") for name, opt in RUN_OPTIONS.items()}
+    args = parse_run(["section2", "--submission", "a.py", "--no-quiz", "--json", "--lang", "EN", "--timeout=2",
+                      "--sandbox", "off", "--db", "p.db", "--gradescope", "r.json", "--answers", "x.yaml"])
+    assert args is not None and (args.lang, args.timeout, args.sandbox, args.no_quiz, args.json_out) == \
+        ("en", 2.0, "off", True, True)
+    for odd in (["section2", "--help"], ["section2", "--lang", "fr"], ["section2", "--timeout", "0.01"],
+                ["section2", "extra"], ["section2", "--no-quiz=1"], ["list"], ["section2", "--submission"], []):
+        assert parse_run(odd) is None, odd

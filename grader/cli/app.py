@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from grader.cli.common import DbOption, Lang, LangOption, SandboxMode, SandboxOption, fail, resolve_sandbox
+from grader.cli.common import DbOption, Lang, LangOption, SandboxMode, SandboxOption, fail
+from grader.cli.options import ANSWERS, GRADESCOPE, JSON, NO_QUIZ, SUBMISSION, TIMEOUT, RunArgs
 from grader.ids import SECTION_ARG
 from grader.text import bilingual
 
@@ -38,67 +38,21 @@ app = typer.Typer(
 @app.command("run")
 def run(
     section: Annotated[str, typer.Argument(help="section2 (= day2.section2) or dayD.sectionN")],
-    submission: Annotated[
-        Path | None,
-        typer.Option("--submission", help="採点するファイル / file to grade (default: your workspace's "
-                                          "dayD/sectionN.py; in a clone of the project exercises/dayD/sectionN.py)"),
-    ] = None,
-    answers: Annotated[
-        Path | None, typer.Option("--answers", help="確認テストの解答 YAML (質問 id: 番号) / quiz answers file")
-    ] = None,
-    no_quiz: Annotated[bool, typer.Option("--no-quiz", help="確認テストを省略 / skip the quiz")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="JSON で出力 / print the report as JSON")] = False,
+    submission: Annotated[Path | None, typer.Option(SUBMISSION.flag, help=SUBMISSION.help)] = None,
+    answers: Annotated[Path | None, typer.Option(ANSWERS.flag, help=ANSWERS.help)] = None,
+    no_quiz: Annotated[bool, typer.Option(NO_QUIZ.flag, help=NO_QUIZ.help)] = False,
+    json_out: Annotated[bool, typer.Option(JSON.flag, help=JSON.help)] = False,
     lang: LangOption = Lang.both,
-    timeout: Annotated[
-        float | None,
-        typer.Option("--timeout", min=0.1, help="1 回の呼び出しの制限秒数 / seconds allowed per call (default 5)"),
-    ] = None,
+    timeout: Annotated[float | None, typer.Option(TIMEOUT.flag, min=TIMEOUT.minimum, help=TIMEOUT.help)] = None,
     sandbox: SandboxOption = SandboxMode.auto,
     db: DbOption = None,
-    gradescope: Annotated[
-        Path | None, typer.Option("--gradescope", help="Gradescope の results.json も書き出す / also write the report "
-                                                      "as Gradescope's results.json to this path")
-    ] = None,
+    gradescope: Annotated[Path | None, typer.Option(GRADESCOPE.flag, help=GRADESCOPE.help)] = None,
 ) -> None:
     """セクションを採点し確認テストを出題 / Grade a section's exercises, then ask its 確認テスト."""
-    lang = lang.value
-    try:
-        from grader.grading import grade_section
-        from grader.ids import normalize_id
-        from grader.practice.workspace import submission_for
-        from grader.render.report import render_json, render_plain, render_rich, summary_lines
+    from grader.cli.run import run_section
 
-        use_sandbox = resolve_sandbox(sandbox)
-        section_id = normalize_id(section)
-        path = submission if submission is not None else submission_for(section_id)
-        interactive = sys.stdin.isatty() and sys.stdout.isatty() and not json_out
-        rich_out = sys.stdout.isatty() and not json_out
-
-        def show_checks(report: Any) -> None:
-            (render_rich(report, lang) if rich_out else render_plain(report, lang, typer.echo))
-
-        report = grade_section(
-            section_id, path, answers=answers, no_quiz=no_quiz, interactive=interactive, lang=lang,
-            say=typer.echo, before_quiz=show_checks, timeout=timeout, sandbox=use_sandbox,
-        )
-        from grader.practice.progress import record_section, use_db
-
-        use_db(db)
-        record_section(report)  # never raises: a lost or corrupt database only prints a message
-        if gradescope is not None:
-            from grader.classroom.gradescope import write_results
-
-            write_results(report, gradescope, lang=lang)
-    except Exception as e:  # noqa: BLE001 - the one policy: never a traceback, never a learner's 0
-        fail(e)
-    if json_out:
-        typer.echo(render_json(report))
-    elif interactive and report.quiz.taken:
-        for line in summary_lines(report, lang):
-            typer.echo(line)
-    else:
-        show_checks(report)
-    raise typer.Exit(0 if report.max_score > 0 and report.score >= report.max_score else 1)
+    raise typer.Exit(run_section(RunArgs(section, submission, answers, no_quiz, json_out, lang.value, timeout,
+                                         sandbox.value, db, gradescope)))
 
 
 @app.command("list")

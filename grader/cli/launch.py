@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from grader.cli.policy import GRADER_FAULT, exit_code_for
 from grader.ids import SECTION_ARG
 
 
@@ -23,6 +24,12 @@ def main() -> None:
         except OSError:
             pass  # grading will start one itself and report the failure properly
     try:
+        from grader.cli.options import parse_run
+
+        if (args := parse_run(argv)) is not None:  # `grade SECTION`, plainly: no typer on the grading path
+            from grader.cli.run import run_section
+
+            sys.exit(run_section(args))
         from grader.cli.app import app
 
         app(prog_name="grade")
@@ -36,21 +43,14 @@ def main() -> None:
 
 
 def _exit_code_for(e: BaseException) -> int:
-    """What grader/cli/common.fail says of `e` (a closed pipe 141, a GraderError its code, anything else 3, its
-    message made inert), as an exit code; 3 if even that fails."""
+    """What the one policy (grader/cli/policy.py) says of `e` (a closed pipe 141, a GraderError its code, anything
+    else 3, its message made inert); 3 if even that fails."""
     try:
-        import typer
-
-        from grader.cli.common import fail
-
-        try:
-            fail(e)
-        except typer.Exit as x:
-            return int(x.exit_code)
+        return exit_code_for(e)
     except BaseException:  # noqa: BLE001, S110 - the policy itself broke: still never a learner's 0
         pass
     sys.stderr.write("grade: grader internal error (please report it)\n")
-    return 3
+    return GRADER_FAULT
 
 
 def _next_in_workspace() -> list[str]:

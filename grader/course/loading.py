@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any
 
 from grader.course.yamlfile import read_yaml
-from grader.errors import CourseDataError, UsageError
+from grader.errors import CourseDataError, UsageError, unknown_section
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the grader package
 CHECKS_DIR = PACKAGE_DIR / "checks"  # the hidden checks: the package's own modules, in a clone and installed alike
@@ -24,7 +25,24 @@ def _course_root() -> Path:
 
 
 ROOT = _course_root()
+MARKER = "RELEASE.json"  # at the root of a student release (grader/classroom/release.py)
+RELEASE_FORMAT = 1
 BANK_DIR = ROOT / "question_bank"
+
+
+@functools.cache
+def release_info(root: Path) -> dict[str, Any] | None:
+    """The contents of RELEASE.json when `root` is a student release, else None."""
+    path = root / MARKER
+    if not path.is_file():
+        return None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("format") != RELEASE_FORMAT:
+        raise CourseDataError(f"{path}: not a release marker of format {RELEASE_FORMAT}")
+    return info
 
 
 def installed(root: Path = ROOT) -> bool:
@@ -149,5 +167,4 @@ def find_section(section_id: str, root: Path = ROOT) -> Any:
     for s in course.sections:
         if s.id == section_id:
             return s
-    known = ", ".join(s.id for s in course.sections)
-    raise UsageError(f"セクション {section_id} はありません / unknown section {section_id} (known: {known})")
+    raise unknown_section(section_id, [s.id for s in course.sections])

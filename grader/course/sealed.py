@@ -7,41 +7,21 @@ Sealing only keeps the key out of plain sight: with 4 choices a student can try 
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, PrivateAttr
 
+from grader.course.loading import MARKER, RELEASE_FORMAT, release_info  # noqa: F401 - the release builder's names
 from grader.course.models import ChoiceText, Strict
 from grader.results import QuestionResult
 from grader.text import Text
 
-MARKER = "RELEASE.json"
-RELEASE_FORMAT = 1
 NOTE_BLOCK = 48  # sealed notes are padded to a multiple of this many bytes
 
 
 # ---------------------------------------------------------------- reading a release (the grading side)
-
-
-@functools.cache
-def release_info(root: Path) -> dict[str, Any] | None:
-    """The contents of RELEASE.json when `root` is a student release, else None."""
-    path = root / MARKER
-    if not path.is_file():
-        return None
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        info = None
-    if not isinstance(info, dict) or info.get("format") != RELEASE_FORMAT:
-        from grader.errors import CourseDataError
-
-        raise CourseDataError(f"{path}: not a release marker of format {RELEASE_FORMAT}")
-    return info
 
 
 def answer_hash(salt: str, qid: str, answers: list[int] | frozenset[int]) -> str:

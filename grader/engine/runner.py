@@ -123,8 +123,8 @@ def grade_one(section_id: str, items: list[Item], points: dict[str, int], job: J
     try:
         for item in items:
             run.run(item)
-            if on_check is not None and not run.internal:
-                on_check(run.result(section_id, points, item))
+            if on_check is not None and not run.internal and run.session.import_fault is None:
+                on_check(run.result(section_id, points, item))  # a fault at import is shown once, at the end
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -170,6 +170,7 @@ def run_many(
     next_job: Callable[[], Job | None],
     deliver: Callable[[Job, Result], None],
     checks: Path | None = None,
+    on_check: Callable[[CheckResult], None] | None = None,
 ) -> None:
     """Grade submissions one after another with one collection of the checks: `next_job()` gives the next (None: no
     more), `deliver(job, result)` receives what it came to, a Result, before the next is asked for.
@@ -178,13 +179,17 @@ def run_many(
     fresh verdicts; a broken check file is an InternalError for every job. Returns when next_job returns None,
     or after a job cut short by Ctrl-C (its report is delivered first).
     An exception from next_job or deliver is re-raised here.
-    `checks`: the section's check file (default: check_file(section_id, root))."""
+    `checks`: the section's check file (default: check_file(section_id, root)); `on_check`: see grade_one.
+    Checks run exercise by exercise in `points`' order (each keeps its file's order within its exercise), so
+    a terminal can show an exercise as soon as its last check is done."""
     path = checks if checks is not None else check_file(section_id, root)
     if not path.exists():
         while (job := next_job()) is not None:
             deliver(job, InternalError(f"no checks for {section_id}: {path} is missing"))
         return
     collected = collect(path)
+    order = {name: i for i, name in enumerate(points)}
+    collected.items.sort(key=lambda item: order.get(item.mark.exercise, len(order)))
     if collected.module is not None:
         freeze(vars(collected.module))
         freeze([item.kwargs for item in collected.items])
@@ -197,7 +202,7 @@ def run_many(
             result = InternalError("; ".join(collected.broken))
         else:
             try:
-                result, interrupted = grade_one(section_id, collected.items, points, job)
+                result, interrupted = grade_one(section_id, collected.items, points, job, on_check)
             except Exception as e:  # noqa: BLE001 - this job's fault: delivered, the loop goes on
                 result = e
         deliver(job, result)
@@ -215,6 +220,7 @@ def run_checks(
     sandbox: bool = False,
     hide: tuple[Path, ...] = (),
     checks: Path | None = None,
+    on_check: Callable[[CheckResult], None] | None = None,
 ) -> tuple[list[CheckResult], str, int]:
     """Grade `submission` against the section's hidden checks. Returns (checks, learner output, output bytes).
 
@@ -223,7 +229,7 @@ def run_checks(
     jobs = iter([Job(submission, timeout, sandbox, tuple(hide))])
     got: list[Result] = []
     run_many(section_id, points=points, root=root, next_job=lambda: next(jobs, None),
-             deliver=lambda job, result: got.append(result), checks=checks)
+             deliver=lambda job, result: got.append(result), checks=checks, on_check=on_check)
     result = got[0]
     if isinstance(result, Exception):
         raise result

@@ -572,15 +572,25 @@ def _sandbox_mode_from_argv() -> str:
     return "auto"
 
 
-def prestart() -> None:
-    """Start a worker now, so its numpy import overlaps the parent's imports (used by grader.cli.launch)."""
+def prestart(sandbox: bool | None = None) -> None:
+    """Start a worker now, so its numpy import overlaps the parent's work: the CLI's imports (grader.cli.launch),
+    or the learner's editing between two saves (watch). `sandbox` None: as this command line's --sandbox says."""
     global _prestarted
     if _prestarted is None:
-        from grader.engine import sandbox
+        if sandbox is None:
+            from grader.engine import sandbox as bwrap
 
-        mode = _sandbox_mode_from_argv()
-        use = mode in ("auto", "require") and sandbox.available()
-        _prestarted = WorkerProcess(sandbox=use)
+            mode = _sandbox_mode_from_argv()
+            sandbox = mode in ("auto", "require") and bwrap.available()
+        _prestarted = WorkerProcess(sandbox=sandbox)
+
+
+def discard_prestarted() -> None:
+    """Stop the pre-started worker nobody took (a watch that ends, a command that failed before grading)."""
+    global _prestarted
+    w, _prestarted = _prestarted, None
+    if w is not None:
+        w.cleanup()
 
 
 def take_worker(sandbox: bool = False, hide: tuple[Path, ...] = ()) -> WorkerProcess:

@@ -17,10 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from grader.course.models import Question
 from grader.results import QuestionResult, SectionReport
+
+if TYPE_CHECKING:  # the course models (pydantic) load only where a stored question is read back
+    from grader.course.models import Question
 
 APP_DIR = "eshikaku-grader"
 DB_NAME = "progress.sqlite3"
@@ -454,6 +456,8 @@ def _card(row: tuple) -> Card:
     question = None
     if text:
         try:
+            from grader.course.models import Question
+
             question = Question.model_validate_json(text)
         except ValueError:
             question = None

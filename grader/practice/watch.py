@@ -169,51 +169,75 @@ def watch_section(
     say: Callable[[str], None],
     stop: threading.Event | None = None,
 ) -> None:
-    """Grade now, then again after every save that changes the file, until Ctrl-C (or `stop` is set)."""
-    from grader.grading import grade_checks
+    """Grade now, then again after every save that changes the file, until Ctrl-C (or `stop` is set).
+
+    The grader stays warm between saves (docs/SPEED.md): the checks are collected once (grading.grade_many), and
+    a fresh worker is started while the learner edits, so a save costs only the checks themselves. Each
+    grading still gets its own worker and session: nothing of one version of the file reaches the next."""
+    from grader.engine import spawn
+    from grader.engine.runner import Job
+    from grader.grading import grade_many
     from grader.practice.progress import record_section
 
     stop = stop or threading.Event()
     last: SectionReport | None = None
     graded_content: str | None = None
     interrupts = _Interrupts(stop)
+    events: Iterator[None] | None = None
+    first = True
+    snapshot = _stat(path)  # taken before the first grading reads the file: a save in between is a change
 
-    def grade_once() -> None:
-        nonlocal last, graded_content
+    def changed() -> bool:
+        nonlocal graded_content
         content = _fingerprint(path)
         if content is None or content == graded_content:
-            return  # deleted mid-save, or saved without a change
+            return False  # deleted mid-save, or saved without a change
         graded_content = content
+        return True
+
+    def next_job() -> Job | None:
+        nonlocal events, first
+        if first:  # the first grading: now
+            first = False
+            if changed():
+                return Job(path, timeout)
+        if events is None:
+            mode = bilingual("定期確認", "polling", lang) if poll else bilingual("保存を監視", "on save", lang)
+            say(bilingual(
+                f"監視中 ({mode}): {inert(path, multiline=False)} — 保存すると採点します。Ctrl-C で終了",
+                f"watching ({mode}): {inert(path, multiline=False)} — save to re-grade; Ctrl-C to stop", lang))
+            events = changes(path, stop, poll, interval, say, lang, snapshot)
         try:
-            report = grade_checks(section_id, path, timeout=timeout)
-        except GraderError as e:
-            say(f"grade: {inert(e)}")
-            return
-        if interrupts.count > 1:  # pytest swallowed the second Ctrl-C: this report is cut short, not a result
+            spawn.prestart(False)  # the next grading's worker starts (numpy and all) while the learner edits
+        except OSError:
+            pass  # the grading starts one itself and reports a failure properly
+        for _ in events:
+            if stop.is_set():
+                return None
+            if changed():
+                return Job(path, timeout)
+        return None
+
+    def deliver(job: Job, result: SectionReport | Exception) -> None:
+        nonlocal last
+        if interrupts.count > 1:  # a second Ctrl-C cut this report short: not a result
             raise KeyboardInterrupt
-        record_section(report)
+        if isinstance(result, GraderError):
+            say(f"grade: {inert(result)}")
+            return
+        if isinstance(result, Exception):
+            raise result
+        record_section(result)
         if last is None:
-            render_plain(report, lang, say)
+            render_plain(result, lang, say)
         else:
             say(f"[{time.strftime('%H:%M:%S')}] {inert(section_id, multiline=False)}")
-            for line in diff_lines(last, report, lang):
+            for line in diff_lines(last, result, lang):
                 say(line)
-        last = report
+        last = result
 
     with interrupts:
-        # The poller's first snapshot is taken before the first grading reads the file, not after it and the
-        # banner: a save in between is a change to grade (event mode's once-a-second content check sees it too).
-        snapshot = _stat(path)
-        grade_once()
-        mode = bilingual("定期確認", "polling", lang) if poll else bilingual("保存を監視", "on save", lang)
-        say(
-            bilingual(
-                f"監視中 ({mode}): {inert(path, multiline=False)} — 保存すると採点します。Ctrl-C で終了",
-                f"watching ({mode}): {inert(path, multiline=False)} — save to re-grade; Ctrl-C to stop",
-                lang,
-            )
-        )
-        for _ in changes(path, stop, poll, interval, say, lang, snapshot):
-            if stop.is_set():
-                break
-            grade_once()
+        try:
+            grade_many(section_id, next_job, deliver)
+        finally:
+            spawn.discard_prestarted()

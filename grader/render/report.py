@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from grader.results import SectionReport
+from grader.results import CheckResult, SectionReport
 from grader.sanitize import inert, inert_tree
 from grader.text import Text
 
@@ -75,10 +75,21 @@ def inert_report(report: SectionReport) -> SectionReport:
     data = inert_tree(report.model_dump())
     data["section"] = inert(data["section"], multiline=False)
     for c in data["checks"]:
-        c["id"], c["exercise"] = inert(c["id"], multiline=False), inert(c["exercise"], multiline=False)
+        _inert_names(c)
     for q in data["quiz"]["questions"]:
         q["id"] = inert(q["id"], multiline=False)
     return SectionReport.model_validate(data)
+
+
+def inert_check(check: CheckResult) -> CheckResult:
+    """One CheckResult safe to show, as inert_report makes each of a report's."""
+    data = inert_tree(check.model_dump())
+    _inert_names(data)
+    return CheckResult.model_validate(data)
+
+
+def _inert_names(c: dict) -> None:
+    c["id"], c["exercise"] = inert(c["id"], multiline=False), inert(c["exercise"], multiline=False)
 
 
 def _groups(report: SectionReport) -> list[tuple[str, list]]:
@@ -119,46 +130,106 @@ def _all_passed(checks: list) -> Text:
     return Text(ja=f"{len(checks)} チェックすべて合格", en=f"all {len(checks)} checks passed")
 
 
-def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
-    """One line for an exercise whose checks all passed; each check of the others, with its feedback."""
-    report = inert_report(report)
-    write(f"{report.section}  {_shown(report.title, lang)}")
-    top = top_message(report, lang)
-    if top:
-        write(_top_heading().render(lang))
-        for line in top.splitlines():
-            write(f"    {line}")
-    width = max((len(c.id) for c in report.checks), default=10)
-    for exercise, checks in _groups(report):
+_COLOR = {"passed": "32", "failed": "31", "not_implemented": "33"}  # ANSI: green, red, yellow; others magenta
+
+
+class PlainView:
+    """The plain view (a pipe, a terminal), written line by line and able to stream: `start` writes the heading,
+    `add` takes each check as it finishes (checks arrive exercise by exercise: grader/engine/runner.py) and writes
+    an exercise as soon as the next one begins, `finish_checks` writes the shared fault, what was not written yet
+    and the learner's output, `finish` the quiz lines and the summary. render_plain is all of it at once.
+
+    One line for an exercise whose checks all passed, one with a count for an exercise whose checks all ended
+    the same way, else each check with its feedback. Every string is made inert first."""
+
+    def __init__(self, lang: str, write: Callable[[str], None], color: bool = False):
+        self.lang, self.out, self.color = lang, write, color
+        self.pending: list[CheckResult] = []
+        self.written: set[str] = set()
+        self.width = 20
+        self.heading: str | None = None
+
+    def start(self, section: str, title: Text | None) -> None:
+        """The heading, written with the first line that follows it (an error before any check shows none)."""
+        self.heading = f"{inert(section, multiline=False)}  {inert(_shown(title, self.lang))}"
+
+    def write(self, line: str) -> None:
+        if self.heading is not None:
+            heading, self.heading = self.heading, None
+            self.out(heading)
+        self.out(line)
+
+    def add(self, check: CheckResult) -> None:
+        check = inert_check(check)
+        if self.pending and self.pending[0].exercise != check.exercise:
+            self._group(self.pending, "")
+            self.pending = []
+        self.pending.append(check)
+
+    def finish_checks(self, report: SectionReport) -> None:
+        report = inert_report(report)
+        top = top_message(report, self.lang)
+        if top:
+            self.write(_top_heading().render(self.lang))
+            for line in top.splitlines():
+                self.write(f"    {line}")
+        if not self.written:  # nothing streamed yet: align on every check's id (else keep the streamed column)
+            self.width = max((len(c.id) for c in report.checks), default=10)
+        for exercise, checks in _groups(report):
+            if exercise not in self.written:
+                self._group(checks, report.message)
+        self.pending = []
+        if report.learner_output.strip():
+            self.write(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(self.lang))
+            for line in report.learner_output.splitlines()[:20]:
+                self.write(f"  | {line}")
+
+    def finish(self, report: SectionReport) -> None:
+        report = inert_report(report)
+        if report.quiz.taken:
+            for q in report.quiz.questions:
+                self.write(f"  {self._mark('passed' if q.correct else 'failed', '✔' if q.correct else '✘')} {q.id}  "
+                           f"{q.feedback}")
+        for line in summary_lines(report, self.lang):
+            self.write(line)
+
+    def _mark(self, status: str, mark: str) -> str:
+        return f"\x1b[{_COLOR.get(status, '35')}m{mark}\x1b[0m" if self.color else mark
+
+    def _group(self, checks: list[CheckResult], message: str) -> None:
+        lang, width = self.lang, self.width
+        exercise = checks[0].exercise
+        self.written.add(exercise)
         got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
         if all(c.status == "passed" for c in checks):
-            write(f"  ✔ {exercise:<10} {_all_passed(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}")
-            continue
+            self.write(f"  {self._mark('passed', '✔')} {exercise:<10} {_all_passed(checks).render(lang):<{width}}  "
+                       f"{_pts(got)}/{_pts(full)}")
+            return
         if _uniform(checks):
             c = checks[0]
             mark, ja, en = STATUS_LABEL[c.status]
             label = Text(ja=ja, en=en).render(lang)
-            write(f"  {mark} {exercise:<10} {_times(checks).render(lang):<{width}}  {_pts(got)}/{_pts(full)}  {label}")
-            if c.feedback != report.message:
+            self.write(f"  {self._mark(c.status, mark)} {exercise:<10} {_times(checks).render(lang):<{width}}  "
+                       f"{_pts(got)}/{_pts(full)}  {label}")
+            if c.feedback != message:
                 for line in _feedback(c, lang).splitlines():
-                    write(f"      {line}")
-            continue
+                    self.write(f"      {line}")
+            return
         for c in checks:
             mark, ja, en = STATUS_LABEL[c.status]
             label = Text(ja=ja, en=en).render(lang)
-            write(f"  {mark} {exercise:<10} {c.id:<{width}}  {_pts(c.score)}/{_pts(c.max_score)}  {label}")
-            if c.status != "passed" and c.feedback != report.message:
+            self.write(f"  {self._mark(c.status, mark)} {exercise:<10} {c.id:<{width}}  "
+                       f"{_pts(c.score)}/{_pts(c.max_score)}  {label}")
+            if c.status != "passed" and c.feedback != message:
                 for line in _feedback(c, lang).splitlines():
-                    write(f"      {line}")
-    if report.learner_output.strip():
-        write(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
-        for line in report.learner_output.splitlines()[:20]:
-            write(f"  | {line}")
-    if report.quiz.taken:
-        for q in report.quiz.questions:
-            write(f"  {'✔' if q.correct else '✘'} {q.id}  {q.feedback}")
-    for line in summary_lines(report, lang):
-        write(line)
+                    self.write(f"      {line}")
+
+
+def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:
+    view = PlainView(lang, write)
+    view.start(report.section, report.title)
+    view.finish_checks(report)
+    view.finish(report)
 
 
 def render_rich(report: SectionReport, lang: str) -> None:
