@@ -37,8 +37,8 @@ def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: 
 
 def grade_many(section_id: str, next_job: Callable[[], Job | None],
                deliver: Callable[[Job, SectionReport | Exception], None], root: Path = ROOT) -> None:
-    """grade_checks for many submissions in one pytest session (grader.engine.runner.run_many): `next_job()` gives the
-    next submission with its limits (None: no more), `deliver(job, report)` gets its SectionReport, the same
+    """grade_checks for many submissions, the checks collected once (grader.engine.runner.run_many): `next_job()`
+    gives the next submission with its limits (None: no more), `deliver(job, report)` gets its SectionReport, the same
     as grade_checks would return, or the exception grade_checks would have raised (UsageError for a missing
     file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken; a
     missing checks file raises UsageError before any is taken."""

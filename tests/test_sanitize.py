@@ -20,12 +20,12 @@ from tests.conftest import ROOT, grade_env, run_grade
 # carriage return that would let "ALL CHECKS PASSED" overwrite the line it is on.
 HOSTILE = "\x1b[2J\x1b]0;title\x07\x9b31m\u202e\u2028\rALL CHECKS PASSED"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-RICH_SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's own colours on a terminal: the only escapes allowed there
+RICH_SGR = re.compile(r"\x1b\[[0-9;]*m")  # our own colours on a terminal: the only escapes allowed there
 
 
 def assert_inert(text: str, *, terminal: bool = False) -> None:
     """No ESC, no C0/C1 control but newline and tab, no bidi control, no line separator, no lone CR. With
-    `terminal`, the output of a terminal: rich's own colour codes and the tty's CR before LF are allowed."""
+    `terminal`, the output of a terminal: our own colour codes and the tty's CR before LF are allowed."""
     if terminal:
         text = RICH_SGR.sub("", text).replace("\r\n", "\n")
     assert "\x1b" not in text, _around(text, "\x1b")
@@ -102,25 +102,23 @@ def test_plain_report_and_summary_lines(lang):
         assert_inert("\n".join(summary_lines(hostile_report(quiz_taken=quiz_taken), lang)))
 
 
-def test_rich_report_on_a_terminal(capsys, monkeypatch):
-    from grader.render.report import render_rich
+def test_coloured_report_on_a_terminal():
+    """On a terminal the plain view colours its own marks; learner text stays inert, streamed or not."""
+    from grader.render.report import PlainView
 
-    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich believes stdout is a terminal (colours and all)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv("NO_COLOR", raising=False)
     for quiz_taken in (False, True):
-        render_rich(hostile_report(quiz_taken=quiz_taken), "both")
-        out = capsys.readouterr().out
-        assert RICH_SGR.search(out), "rich did not think it wrote to a terminal"
+        report = hostile_report(quiz_taken=quiz_taken)
+        lines: list[str] = []
+        view = PlainView("both", lines.append, color=True)
+        view.start(report.section, report.title)
+        for check in report.checks:
+            view.add(check)  # streamed, as `grade SECTION` does
+        view.finish_checks(report)
+        view.finish(report)
+        out = "\n".join(lines)
+        assert RICH_SGR.search(out), "no colour was written"
         assert_inert(out, terminal=True)
-        assert "\\x1b[2J" in out
-    # neither rich markup nor :emoji: codes in learner text are interpreted: no green tick made of a message
-    report = hostile_report()
-    spoof = ":white_check_mark: [green]ALL CHECKS PASSED[/green]"
-    report.checks[0] = report.checks[0].model_copy(update={"feedback": spoof, "feedback_i18n": None})
-    render_rich(report, "en")
-    out = RICH_SGR.sub("", capsys.readouterr().out)
-    assert spoof in out and "✅" not in out
+        assert "\\x1b[2J" in out and "ALL CHECKS PASSED" in out
 
 
 def test_json_report():
@@ -149,13 +147,11 @@ def test_watch_diff_and_watch_loop(tmp_path, monkeypatch):
     path.write_text("x = 1\n", encoding="utf-8")
     replies = iter([UsageError(f"cannot read: {HOSTILE}"), hostile_report()])
 
-    def fake_grade(*args, **kwargs):
-        reply = next(replies)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
+    def fake_grade_many(section_id, next_job, deliver, root=None):
+        while (job := next_job()) is not None:
+            deliver(job, next(replies))
 
-    monkeypatch.setattr(grader.grading, "grade_checks", fake_grade)
+    monkeypatch.setattr(grader.grading, "grade_many", fake_grade_many)
     monkeypatch.setattr(grader.practice.progress, "record_section", lambda report: None)
     said: list[str] = []
     for _ in range(2):

@@ -1,11 +1,11 @@
 """Grade a whole class: submissions in parallel worker processes, one result file per student, resumable.
 
-Each grading process is forked from the batch process after it has imported pytest, numpy and pydantic
+Each grading process is forked from the batch process after it has imported numpy and the grader
 (no multiprocessing forkserver: its socket would be reachable by learner code), runs in its own session, and
 grades one submission at a time as `grade section2` does (the learner's code in its own worker child,
 per-check limits), with two savings that change no verdict (tests/test_runner_loop.py, tests/test_template.py):
-- one pytest session per grading process for all its submissions (grader.engine.runner.run_many): pytest's set-up
-  and collection are paid once, not per submission;
+- one collection of the checks per grading process for all its submissions (grader.engine.runner.run_many): the
+  check file is imported once, not per submission;
 - unsandboxed learner workers are forked from a pre-loaded worker template (grader.engine.spawn.WorkerTemplate) instead
   of starting Python and numpy again for every submission.
 The parent enforces a wall limit per submission, writes each result atomically (`tmp` + `os.replace`) as it
@@ -144,9 +144,9 @@ def _error_message(e: BaseException) -> str:
 class _Grader:
     """A grading process's loop: grade every task received, `(key, args)` until None or a closed pipe, replying
     `(key, "ok", report)` or `(key, "error", message)` to each exactly as `_grade_one` would. Consecutive tasks
-    of one section share one pytest session (grader.grading.grade_many): pytest's set-up and collection are
-    paid once per grading process, not once per submission. A task of another section ends the session and
-    starts the next one."""
+    of one section share one collection of its checks (grader.grading.grade_many): the check file is imported
+    once per grading process, not once per submission. A task of another section ends that run and starts the
+    next one."""
 
     def __init__(self, conn: Any):
         self.conn = conn

@@ -1,1 +1,1 @@
-"""The engine: learner code in a worker process, checks in pytest here; knows no course data."""
+"""The engine: learner code in a worker process, checks run here; knows no course data."""

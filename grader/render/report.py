@@ -1,4 +1,5 @@
-"""Views of a SectionReport: plain text (piped), a rich table (terminal), JSON; each shows learner text inert."""
+"""Views of a SectionReport: plain text (a pipe, or a terminal with coloured marks; streamed as checks finish) and
+JSON; each shows learner text inert."""
 
 from __future__ import annotations
 
@@ -230,61 +231,6 @@ def render_plain(report: SectionReport, lang: str, write: Callable[[str], None])
     view.start(report.section, report.title)
     view.finish_checks(report)
     view.finish(report)
-
-
-def render_rich(report: SectionReport, lang: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    report = inert_report(report)
-    console = Console(highlight=False, emoji=False)  # learner text: no :emoji: codes either
-    table = Table(title=escape(f"{report.section}  {_shown(report.title, lang)}"), show_lines=True, expand=True)
-    table.add_column("", width=2)
-    table.add_column(Text(ja="演習", en="exercise").render(lang), no_wrap=True)
-    table.add_column(Text(ja="チェック", en="check").render(lang), ratio=2, overflow="fold")
-    table.add_column(Text(ja="点", en="pts").render(lang), justify="right", no_wrap=True)
-    table.add_column(Text(ja="結果", en="result").render(lang), ratio=5, overflow="fold")
-    colors = {"passed": "green", "failed": "red", "not_implemented": "yellow"}
-    top = top_message(report, lang)
-    if top:
-        console.print(f"[bold magenta]{escape(_top_heading().render(lang))}[/]")
-        console.print(escape("\n".join("  " + s for s in top.splitlines())))
-    for exercise, checks in _groups(report):
-        if all(c.status == "passed" for c in checks):
-            got = sum(c.score for c in checks)
-            table.add_row("[green]✔[/]", escape(exercise), escape(_all_passed(checks).render(lang)),
-                          f"{_pts(got)}/{_pts(got)}", f"[green]{escape(Text(ja='正解', en='passed').render(lang))}[/]")
-            continue
-        if _uniform(checks):
-            c = checks[0]
-            mark, ja, en = STATUS_LABEL[c.status]
-            color = colors.get(c.status, "magenta")
-            result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
-            if c.feedback != report.message:
-                result += "\n" + escape(_feedback(c, lang))
-            full = sum(x.max_score for x in checks)
-            table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(_times(checks).render(lang)),
-                          f"0/{_pts(full)}", result)
-            continue
-        for c in checks:
-            mark, ja, en = STATUS_LABEL[c.status]
-            color = colors.get(c.status, "magenta")
-            what = _shown(c.title, lang) or c.id
-            result = f"[{color}]{escape(Text(ja=ja, en=en).render(lang))}[/]"
-            if c.status != "passed" and c.feedback != report.message:
-                result += "\n" + escape(_feedback(c, lang))
-            table.add_row(f"[{color}]{mark}[/]", escape(exercise), escape(what),
-                          f"{_pts(c.score)}/{_pts(c.max_score)}", result)
-    console.print(table)
-    if report.learner_output.strip():
-        console.print(Text(ja="あなたのコードの出力 (抜粋):", en="your code's output (excerpt):").render(lang))
-        console.print(escape("\n".join("| " + s for s in report.learner_output.splitlines()[:20])), markup=True)
-    if report.quiz.taken:
-        for q in report.quiz.questions:
-            console.print(f"{'[green]✔' if q.correct else '[red]✘'}[/] {q.id}  {escape(q.feedback)}")
-    for line in summary_lines(report, lang):
-        console.print(f"[bold]{escape(line)}[/]")
 
 
 def render_json(report: SectionReport) -> str:
