@@ -67,7 +67,7 @@ def _lines(e: BaseException) -> list[str]:
 
 def _is_release() -> bool:
     """A student release ships neither solutions/ nor tests/: only the learner's pieces are checked there."""
-    from grader.course.sealed import release_info
+    from grader.course.loading import release_info
 
     return release_info(ROOT) is not None
 

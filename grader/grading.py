@@ -143,14 +143,18 @@ def grade_section(
     sandbox: bool = False,
     on_check: Callable[[CheckResult], None] | None = None,
 ) -> SectionReport:
-    # validate the bank before spending time on checks (not needed at all with --no-quiz)
-    bank = None if no_quiz else load_bank(section_id, root)
+    # The bank is validated before any time is spent on checks when the answers are given or no quiz will be asked;
+    # a quiz asked on a terminal reads it after the checks, so they show at once. --no-quiz never reads it.
+    early = not no_quiz and (answers is not None or not interactive)
+    bank = load_bank(section_id, root) if early else None
     answer_map = None
     if answers is not None and bank is not None:
         from grader.course.quiz import read_answers
 
         answer_map = read_answers(answers, bank)
     report = grade_checks(section_id, submission, root, timeout, sandbox, on_check=on_check)
+    if not no_quiz and not early:
+        bank = load_bank(section_id, root)
     if no_quiz:
         quiz = QuizReport(taken=False,
                           reason=Text(ja="--no-quiz: 確認テストは省略", en="--no-quiz: quiz skipped").render(lang))

@@ -156,8 +156,7 @@ def build_autograder_zip(section_id: str, out: Path, root: Path | None = None, *
     goes in, hidden checks included (it runs on Gradescope's servers); solutions/ and tests/ never do."""
     import zipfile
 
-    from grader.course.loading import ROOT, find_section, require_project
-    from grader.course.sealed import release_info
+    from grader.course.loading import ROOT, find_section, release_info, require_project
     from grader.errors import UsageError
 
     root = root or ROOT

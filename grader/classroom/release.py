@@ -29,14 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from grader.course.loading import MARKER, RELEASE_FORMAT, release_info
 from grader.course.sealed import (
-    MARKER,
     NOTE_BLOCK,
-    RELEASE_FORMAT,
     answer_hash,
     explanation_key,
     note_key,
-    release_info,
     seal,
     sealed_path,
 )

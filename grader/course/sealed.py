@@ -1,5 +1,6 @@
 """Sealed question banks of a student release: salted answer hashes, explanations sealed by the right answer,
-and reading a release back when grading (`release_info`, check visibility). The builder is grader/classroom/release.py.
+and reading them back when a release is graded (grader/course/loading.py's `release_info` tells a release).
+The builder is grader/classroom/release.py.
 
 Sealing only keeps the key out of plain sight: with 4 choices a student can try every answer (or run this code).
 """
@@ -13,7 +14,6 @@ from pathlib import Path
 
 from pydantic import Field, PrivateAttr
 
-from grader.course.loading import MARKER, RELEASE_FORMAT, release_info  # noqa: F401 - the release builder's names
 from grader.course.models import ChoiceText, Strict
 from grader.results import QuestionResult
 from grader.text import Text

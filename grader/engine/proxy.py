@@ -665,14 +665,15 @@ class Session:
             if first:
                 self.worker.wait_ready(START_TIMEOUT)  # type: ignore[union-attr]
             used = self.loads_on_worker > 0
+            worker = self.worker
             try:
                 answer = self._load()
             except LearnerCrashed:
-                if not used:
+                if not used and not (worker is not None and worker.never_forked):
                     raise
-                # The worker died while loading after it had served earlier checks: a death an earlier check
-                # set up (a timer, a killed parent). Load once more in a fresh worker; a second death is the
-                # module's own.
+                # The worker died while loading after it had served earlier checks, or was never forked by a
+                # template an earlier check had just killed: a death an earlier check set up (a timer, a killed
+                # parent). Load once more in a fresh worker; a second death is the module's own.
                 answer = self._load()
             self.loads_on_worker += 1
         except LearnerTimeout:

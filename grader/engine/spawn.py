@@ -551,6 +551,12 @@ class WorkerProcess:
         self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    @property
+    def never_forked(self) -> bool:
+        """Asked of a template that died before it forked this worker (a submission killed the template a moment
+        ago, and it still looked alive): nothing of the learner ever ran in it."""
+        return isinstance(self.proc, _Forked) and self.proc.pid == -1
+
 
 def reap_strays(keep: set[int]) -> int:
     """Kill and reap every child of ours not in `keep` (processes a submission left behind) but the worker
