@@ -94,6 +94,55 @@ def bump():
     global COUNT
     COUNT += 1
     return COUNT
+
+def clip_list(grads, max_norm):
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    for g in grads:
+        g *= max_norm / total
+
+def rebind_first(grads):
+    grads[0] = grads[0] * 2
+    grads[1] *= 2
+
+def put(grads, what):
+    g = grads[0]
+    if what == "reshaped_in_place":
+        g.shape = (g.size,)
+        return
+    grads[0] = {"float": lambda: 1.5, "none": lambda: None, "text": lambda: "x", "object": lambda: Counter(),
+                "list": g.tolist, "subclass": lambda: g.view(type("Sub", (np.ndarray,), {})),
+                "objects": lambda: np.array([1, "a"], dtype=object), "flat": lambda: g.ravel().copy(),
+                "ints": lambda: g.astype(np.int64), "float32": lambda: g.astype(np.float32)}[what]()
+
+def grow(grads):
+    grads.append(np.zeros(2))
+
+def shrink(grads):
+    grads.pop()
+
+def flood(grads):
+    grads.extend([grads[0]] * 100_000)
+
+def reverse(grads):
+    grads.reverse()
+
+def forge_after(grads, state, arrays):
+    """Answer the call with our own frame whose `after` says `state` for grads, then end the worker."""
+    import gc, io, json, os, struct, sys
+    frame = sys._getframe()
+    while "seq" not in frame.f_locals:
+        frame = frame.f_back
+    frames = []
+    for a in arrays:
+        buf = io.BytesIO()
+        np.save(buf, a, allow_pickle=False)
+        frames.append(buf.getvalue())
+    header = {"result": None, "after": [state, None, None], "kafter": {}, "seq": frame.f_locals["seq"],
+              "nframes": len(frames)}
+    fd = next(o.wfd for o in gc.get_objects() if type(o).__name__ == "Channel")
+    parts = [json.dumps(header).encode(), *frames]
+    os.write(fd, b"".join(struct.pack(">I", len(p)) + p for p in parts))
+    os._exit(0)
 '''
 
 
@@ -182,6 +231,132 @@ def test_unchanged_arguments_come_back_as_copies(learner):
     learner.scale_in_place(np.zeros(0))
     learner.cheat(x)
     assert learner.last_call.args[0] is not x and np.array_equal(learner.last_call.args[0], x)
+
+
+# ---------------------------------------------------------------- a list (or tuple) of arrays: clip_grads(grads, max_norm)
+
+
+def _grads():
+    """Wx (2, 3), Wh (3, 3), b (3,): a list of arrays of different shapes, as the book's clip_grads takes."""
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(2, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)]
+
+
+def test_a_list_of_arrays_changed_in_place_comes_back_as_a_result_never_touching_the_checks_arrays(learner):
+    grads = _grads()
+    saved = [g.copy() for g in grads]
+    total = np.sqrt(sum(float(np.sum(g * g)) for g in saved))
+    learner.clip_list(grads, 1.0)
+    assert all(np.array_equal(g, s) for g, s in zip(grads, saved, strict=True)), "learner code changed the check's arrays"
+    after = learner.last_call.args[0]
+    assert type(after) is list and after is not grads and len(after) == 3
+    assert not any(a is g for a in after for g in grads)
+    for a, s in zip(after, saved, strict=True):
+        assert type(a) is np.ndarray and np.allclose(a, s / total)
+    assert learner.last_call.modified == [(0, 0), (0, 1), (0, 2)] and learner.last_call.rebound == []
+
+
+def test_a_tuple_of_arrays_comes_back_as_a_tuple(learner):
+    grads = tuple(_grads())
+    learner.clip_list(grads, 1.0)
+    after = learner.last_call.args[0]
+    assert type(after) is tuple and len(after) == 3 and learner.last_call.modified == [(0, 0), (0, 1), (0, 2)]
+    assert np.array_equal(grads[2], _grads()[2])
+
+
+def test_an_array_put_in_the_list_is_recorded_as_rebound(learner):
+    grads = _grads()
+    learner.rebind_first(grads)
+    after = learner.last_call.args[0]
+    assert np.allclose(after[0], 2 * grads[0]) and np.allclose(after[1], 2 * grads[1])
+    assert np.array_equal(after[2], grads[2]) and after[2] is not grads[2]
+    assert learner.last_call.rebound == [(0, 0)] and learner.last_call.modified == [(0, 0), (0, 1)]
+    learner.put(grads, "float32")  # another float array of the same shape: a result to judge, not a fault
+    assert learner.last_call.rebound == [(0, 0)] and learner.last_call.args[0][0].dtype == np.float32
+
+
+def test_an_untouched_list_comes_back_as_copies(learner):
+    grads = _grads()
+    learner.cheat(grads)
+    after = learner.last_call.args[0]
+    assert all(a is not g and np.array_equal(a, g) for a, g in zip(after, grads, strict=True))
+    assert learner.last_call.modified == [] and learner.last_call.rebound == []
+
+
+def test_only_lists_and_tuples_of_arrays_are_mirrored():
+    from grader.engine.worker import MAX_MIRRORED, mirrored_sequence
+
+    assert mirrored_sequence([np.zeros(1)], np.ndarray) and mirrored_sequence((np.zeros(1), np.ones(2)), np.ndarray)
+    for v in ([], [1, 2], [np.zeros(1), 1.0], [np.float64(1.0)], {"W": np.zeros(1)}, [np.zeros(1)] * (MAX_MIRRORED + 1)):
+        assert not mirrored_sequence(v, np.ndarray), v
+
+
+@pytest.mark.parametrize(("call", "needle"), [
+    (("grow",), "now has length 4"),
+    (("shrink",), "now has length 2"),
+    (("flood",), "now has length 100003"),
+    (("reverse",), "argument 1[0] became an array of shape (3,)"),
+    (("put", "float"), "argument 1[0] became float"),
+    (("put", "none"), "argument 1[0] became NoneType"),
+    (("put", "text"), "argument 1[0] became str"),
+    (("put", "list"), "argument 1[0] became list"),
+    (("put", "object"), "argument 1[0] became <Counter>"),
+    (("put", "subclass"), "ndarray subclass"),
+    (("put", "objects"), "dtype object"),
+    (("put", "flat"), "shape (6,)"),
+    (("put", "reshaped_in_place"), "shape (6,)"),
+    (("put", "ints"), "dtype int64"),
+])
+def test_a_list_that_grew_shrank_or_holds_something_else_is_invalid_never_a_grader_fault(session, call, needle):
+    learner = session.fresh()
+    grads = _grads()
+    with pytest.raises(LearnerInvalidResult) as e:
+        getattr(learner, call[0])(grads, *call[1:])
+    assert needle in e.value.text.en, e.value.text.en
+    assert e.value.text.ja and "Traceback" not in e.value.text.en
+    assert np.array_equal(grads[0], _grads()[0])
+    assert np.array_equal(session.fresh().double(np.ones(1)), [2.0])  # the next check is graded as usual
+
+
+FORGED_LIST_STATES = {  # what a forged answer says became of a list of 2 arrays → the fault it is
+    "more_elements_than_length": ({"length": 1, "elements": [None, None]}, [], LearnerCrashed),
+    "fewer_elements_than_sent": ({"length": 2, "elements": [None]}, [], LearnerCrashed),
+    "length_not_int": ({"length": "2", "elements": [None, None]}, [], LearnerCrashed),
+    "length_bool": ({"length": True, "elements": [None]}, [], LearnerCrashed),
+    "length_negative": ({"length": -1, "elements": []}, [], LearnerCrashed),
+    "length_astronomic": ({"length": 10**30, "elements": [None, None]}, [], LearnerCrashed),
+    "elements_not_list": ({"length": 2, "elements": {"0": None}}, [], LearnerCrashed),
+    "too_many_elements": ({"length": 300, "elements": [None] * 300}, [], LearnerCrashed),
+    "element_not_object": ({"length": 2, "elements": [5, None]}, [], LearnerCrashed),
+    "element_without_value": ({"length": 2, "elements": [{"same": True}, None]}, [], LearnerCrashed),
+    "same_not_bool": ({"length": 2, "elements": [{"same": "yes", "value": 1.0}, None]}, [], LearnerCrashed),
+    "element_extra_field": ({"length": 2, "elements": [{"value": 1.0, "x": 1}, None]}, [], LearnerCrashed),
+    "mixed_with_dict_state": ({"length": 2, "elements": [None, None], "removed": []}, [], LearnerCrashed),
+    "dict_state_for_a_list": ({"items": {}, "removed": []}, [], LearnerCrashed),
+    "array_state_for_a_list": ({"value": {"__nd__": 0}}, [np.zeros(2)], LearnerCrashed),
+    "frame_out_of_range": ({"length": 2, "elements": [{"value": {"__nd__": 3}}, None]}, [], LearnerCrashed),
+    "longer_list": ({"length": 7, "elements": [None, None]}, [], LearnerInvalidResult),
+    "wrong_shape": ({"length": 2, "elements": [{"same": True, "value": {"__nd__": 0}}, None]}, [np.zeros(5)],
+                    LearnerInvalidResult),
+    "wrong_kind": ({"length": 2, "elements": [{"value": {"__nd__": 0}}, None]}, [np.zeros((2, 3), dtype=bool)],
+                   LearnerInvalidResult),
+    "structured_dtype": ({"length": 2, "elements": [{"value": {"__nd__": 0}}, None]},
+                         [np.zeros((2, 3), dtype=[("\x1b[31m", "<f8")])], LearnerInvalidResult),
+    "a_handle": ({"length": 2, "elements": [{"value": {"__handle__": 9, "type": "X"}}, None]}, [],
+                 LearnerInvalidResult),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED_LIST_STATES))
+def test_a_forged_list_state_is_the_learners_fault_never_a_grader_fault(session, name):
+    state, arrays, fault = FORGED_LIST_STATES[name]
+    learner = session.fresh()
+    grads = _grads()[:2]
+    with pytest.raises(fault) as e:
+        learner.forge_after(grads, state, arrays)
+    assert "\x1b" not in e.value.text.en and "\x1b" not in e.value.text.ja
+    assert np.array_equal(grads[0], _grads()[0]) and np.array_equal(grads[1], _grads()[1])
+    assert np.array_equal(session.fresh().double(np.ones(1)), [2.0])  # the next check is graded as usual
 
 
 def test_a_generator_crosses_with_its_state(learner):

@@ -362,6 +362,45 @@ def test_odd_return_values_are_failures_never_grader_faults(section, classes, tm
         assert report.score < report.max_score, name
 
 
+# ---------------------------------------------------------------- a list argument the learner changes in odd ways
+
+# clip_grads(grads, max_norm) gets a list of arrays (Wx, Wh, b); each body leaves something odd in that list.
+ODD_LISTS = {
+    "appended": "grads.append(_np.zeros(3))",
+    "popped": "grads.pop()",
+    "cleared": "grads.clear()",
+    "flooded": "grads.extend([grads[0]] * 200_000)",
+    "object": "grads[0] = object()",
+    "text": "grads[-1] = 'x' * 10_000",
+    "nested_list": "grads[0] = [grads[0]]",
+    "other_shape": "grads[0] = _np.zeros(7)",
+    "bool_array": "grads[0] = grads[0] > 0",
+    "reshaped_in_place": "grads[0].shape = (1, grads[0].size)",
+    "reversed": "grads.reverse()",
+}
+
+
+@pytest.mark.slow
+def test_a_list_argument_left_odd_is_the_learners_invalid_result_never_a_grader_fault(tmp_path):
+    """Each odd list, graded in one session: clip_grads' checks `invalid_result` (never a grader fault), the
+    other exercises full."""
+    from grader.engine.runner import Job
+    from grader.grading import grade_many
+
+    paths = [staged(tmp_path / name, "day3.section1",
+                    f"\n\nimport numpy as _np\n\n\ndef clip_grads(grads, max_norm):\n    {body}\n")
+             for name, body in ODD_LISTS.items()]
+    jobs = iter([Job(p, timeout=5, tag=name) for p, name in zip(paths, ODD_LISTS, strict=True)])
+    got: list[tuple[str, object]] = []
+    grade_many("day3.section1", lambda: next(jobs, None), lambda job, result: got.append((job.tag, result)))
+    assert len(got) == len(ODD_LISTS)
+    for name, report in got:
+        assert not isinstance(report, Exception), (name, report)
+        clip = [c for c in report.checks if c.exercise == "clip_grads"]
+        assert clip and {c.status for c in clip} == {"invalid_result"}, (name, [(c.id, c.feedback) for c in clip])
+        assert all(c.status == "passed" for c in report.checks if c.exercise != "clip_grads"), name
+
+
 # ---------------------------------------------------------------- 4. the grader's other processes are out of reach
 
 STOPPER = '''

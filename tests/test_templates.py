@@ -17,6 +17,9 @@ from solutions.day2 import section2 as d2s2
 from solutions.day2 import section3 as d2s3
 from solutions.day2 import section4 as d2s4
 from solutions.day2 import section5 as d2s5
+from solutions.day3 import section1 as d3s1
+from solutions.day3 import section4 as d3s4
+from solutions.day3 import section7 as d3s7
 
 SEEDS = range(200)
 NAMES = list(T.load_templates())
@@ -33,6 +36,21 @@ def _step(opt, w, g, **state):
 class Ones:
     def standard_normal(self, shape):
         return np.ones(shape)
+
+
+def _rand(*shape):
+    """Random values of a drawn shape (the shape is the answer: any values do)."""
+    return np.random.default_rng(sum(shape)).normal(size=shape)
+
+
+def _rnn_weights(p):
+    return _rand(p["D"], p["H"]), _rand(p["H"], p["H"]), _rand(p["H"])
+
+
+def _attend(p):
+    lead = tuple(p["lead"])
+    return d3s7.scaled_dot_product_attention(_rand(*lead, p["Tq"], p["dk"]), _rand(*lead, p["Tk"], p["dk"]),
+                                             _rand(*lead, p["Tk"], p["dv"]))
 
 
 # The oracle: each template's answer straight from solutions/ (independently of grader/course/templates.py's code).
@@ -59,6 +77,15 @@ ORACLE = {
     "gru_param_count": lambda p: 3 * (p["D"] * p["H"] + p["H"] ** 2 + p["H"]),
     "clip_rate": lambda p: round(p["max_norm"] / math.hypot(p["a"], p["b"]), 4),
     "perplexity": lambda p: round(math.exp(p["L"]), 4),
+    # output shapes: arrays of the drawn shapes through the reference layers
+    "time_rnn_output_shape": lambda p: d3s1.TimeRNN(*_rnn_weights(p)).forward(_rand(p["N"], p["T"], p["D"])).shape,
+    "time_birnn_output_shape": lambda p: d3s4.TimeBiRNN(*_rnn_weights(p), *_rnn_weights(p)).forward(
+        _rand(p["N"], p["T"], p["D"])).shape,
+    "attention_weight_shape": lambda p: d3s7.AttentionWeight().forward(_rand(p["N"], p["T"], p["H"]),
+                                                                      _rand(p["N"], p["H"])).shape,
+    "weight_sum_shape": lambda p: d3s7.WeightSum().forward(_rand(p["N"], p["T"], p["H"]), _rand(p["N"], p["T"])).shape,
+    "sdpa_output_shape": lambda p: _attend(p)[0].shape,
+    "sdpa_weights_shape": lambda p: _attend(p)[1].shape,
 }
 
 
@@ -176,6 +203,69 @@ def test_adam_no_bias_correction_says_the_first_step_grows_about_3_16_times():
     assert math.isclose(step / right, 0.1 / math.sqrt(0.001), rel_tol=1e-5)  # ≈ 3.16, not √0.001/0.1 ≈ 0.32
     why = T.load_templates()["adam_step"].misconceptions["no_bias_correction"]
     assert "0.1/√0.001 ≈ 3.16" in why.ja and "0.1/√0.001 ≈ 3.16" in why.en and "√0.001/0.1" not in why.ja
+
+
+SHAPE_TEMPLATES = {  # name → (its section, the sizes it draws, all pairwise different)
+    "time_rnn_output_shape": ("day3.section1", ("N", "T", "D", "H")),
+    "time_birnn_output_shape": ("day3.section4", ("N", "T", "D", "H")),
+    "attention_weight_shape": ("day3.section7", ("N", "T", "H")),
+    "weight_sum_shape": ("day3.section7", ("N", "T", "H")),
+    "sdpa_output_shape": ("day3.section7", ("Tq", "Tk", "dk", "dv")),
+    "sdpa_weights_shape": ("day3.section7", ("Tq", "Tk", "dk", "dv")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_TEMPLATES))
+def test_output_shape_draws_are_small_distinct_and_varied_and_every_misconception_appears(name):
+    section, sizes = SHAPE_TEMPLATES[name]
+    assert T.load_templates()[name].section == section
+    named, drawn = set(), set()
+    for seed in range(300):
+        d = T.draw(name, seed)
+        values = [d.params[k] for k in sizes]
+        assert len(set(values)) == len(values) and all(1 < v <= 64 for v in values), (seed, d.params)
+        assert all(c.text.startswith("(") and c.text.endswith(")") for c in d.question.choices)  # shapes as Python prints them
+        named |= {m for m in d.misconceptions if m}
+        drawn.add(tuple(values) + tuple(d.params.get("lead", ())))
+    assert named == set(T.MISTAKES[name]), "every misconception is offered on some seed"
+    assert len(drawn) > 100
+
+
+def test_scaled_dot_product_attention_is_drawn_with_and_without_a_heads_axis():
+    leads = [T.draw("sdpa_output_shape", seed).params["lead"] for seed in range(100)]
+    assert {len(lead) for lead in leads} == {1, 2}
+    d = next(T.draw("sdpa_output_shape", s) for s in range(100) if len(T.draw("sdpa_output_shape", s).params["lead"]) == 1)
+    assert "heads_concatenated" not in d.misconceptions  # no heads axis: that misconception gives no shape
+
+
+def test_shapes_read_as_python_prints_them_and_the_book_s_misconceptions_are_named():
+    assert T.format_value((7,)) == "(7,)" and T.format_value((2, 5, 16)) == "(2, 5, 16)" and T.format_value([2, 5]) == "[2, 5]"
+    p = {"N": 4, "T": 5, "D": 8, "H": 6}
+    assert T.solve_time_rnn_output_shape(p) == (4, 5, 6) and T.solve_time_birnn_output_shape(p) == (4, 5, 12)
+    assert T.MISTAKES["time_birnn_output_shape"]["forgot_concatenation"](p) == (4, 5, 6)  # the 2H concatenation
+    assert T.solve_attention_weight_shape(p) == (4, 5) and T.solve_weight_sum_shape(p) == (4, 6)
+    assert T.MISTAKES["attention_weight_shape"]["softmax_over_hidden"](p) == (4, 6)  # softmax over H, not T
+    q = {"lead": [2, 8], "Tq": 5, "Tk": 7, "dk": 16, "dv": 32}
+    assert T.solve_sdpa_output_shape(q) == (2, 8, 5, 32) and T.solve_sdpa_weights_shape(q) == (2, 8, 5, 7)
+    assert T.MISTAKES["sdpa_weights_shape"]["transposed_weights"](q) == (2, 8, 7, 5)
+    why = T.load_templates()["attention_weight_shape"].misconceptions["softmax_over_hidden"]
+    assert "softmax over H" in why.en and "(N, T)" in why.ja
+
+
+def test_drills_and_the_mock_exam_draw_the_output_shape_templates_of_their_sections():
+    from grader.practice import drill
+
+    assert {t.name for t in T.templates_for(["day3.section7"])} >= {
+        "attention_weight_shape", "weight_sum_shape", "sdpa_output_shape", "sdpa_weights_shape"}
+    assert "time_rnn_output_shape" in {t.name for t in T.templates_for(["day3.section1"])}
+    assert "time_birnn_output_shape" in {t.name for t in T.templates_for(["day3.section4"])}
+    keys = {it.key.partition("@")[0] for seed in range(4) for it in drill.build(["day3.section7"], 12, seed).items
+            if it.parametric}
+    assert {"attention_weight_shape", "weight_sum_shape", "sdpa_output_shape", "sdpa_weights_shape"} <= keys
+    exam = {it.key.partition("@")[0] for seed in range(6) for it in drill.build(None, 40, seed).items if it.parametric}
+    assert exam & set(SHAPE_TEMPLATES), "the mock exam (all sections) draws them too"
+    d = T.draw("time_birnn_output_shape", 5)
+    assert drill.resolve(d.key).question == d.question  # an answers file can name a drawn question by its key
 
 
 def test_a_template_whose_mistakes_all_equal_the_answer_is_reported(monkeypatch):

@@ -39,7 +39,7 @@ MAX_DISTRACTORS = 4
 MAX_REDRAWS = 100
 
 Params = dict[str, Any]
-Value = Any  # a float or a list of floats
+Value = Any  # a float, a list of floats, or an array's shape (a tuple of ints)
 
 
 # ---------------------------------------------------------------- the YAML side (text, no code)
@@ -105,8 +105,12 @@ def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, QuestionTemplate]:
 
 
 def format_value(v: Value) -> str:
-    """Integers as integers, other numbers to 4 decimal places without trailing zeros, vectors in brackets."""
-    if isinstance(v, (list, tuple)) or hasattr(v, "tolist") and not isinstance(v, float) and getattr(v, "ndim", 0):
+    """Integers as integers, other numbers to 4 decimal places without trailing zeros, vectors in brackets, shapes
+    (tuples) in parentheses as Python prints them: (32, 10, 100), (7,)."""
+    if isinstance(v, tuple):
+        inner = ", ".join(format_value(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    if isinstance(v, list) or hasattr(v, "tolist") and not isinstance(v, float) and getattr(v, "ndim", 0):
         return "[" + ", ".join(format_value(x) for x in list(v)) + "]"
     x = float(v)
     if x == round(x) and abs(x) < 1e15:
@@ -118,7 +122,7 @@ def format_value(v: Value) -> str:
 def _plain(v: Value) -> Value:
     if hasattr(v, "tolist"):
         v = v.tolist()
-    if isinstance(v, list):
+    if isinstance(v, (list, tuple)):
         return [float(x) for x in v]
     return float(v)
 
@@ -575,6 +579,154 @@ MISTAKES_PERPLEXITY = {
 }
 
 
+# ---------------------------------------------------------------- output shapes of the time layers (day3)
+#
+# The answer is the shape the reference layer really returns: arrays of the drawn shapes go through it. Every
+# drawn size differs from the others, so that each misconception gives a shape of its own.
+
+_BATCH = [2, 3, 4, 5, 8, 10, 16, 32]
+_STEPS = [3, 4, 5, 6, 7, 9, 10, 12, 20]
+_WIDTHS = [4, 6, 8, 10, 16, 20, 32, 50, 64]
+
+
+def _sizes(rng: random.Random, **pools: list[int]) -> Params:
+    """One size per name, each from its pool and different from the sizes drawn before it."""
+    drawn: Params = {}
+    for name, pool in pools.items():
+        drawn[name] = rng.choice([v for v in pool if v not in drawn.values()])
+    return drawn
+
+
+def _shape(a: Any) -> tuple[int, ...]:
+    return tuple(int(d) for d in a.shape)
+
+
+def draw_time_rnn_output_shape(rng: random.Random) -> Params:
+    return _sizes(rng, N=_BATCH, T=_STEPS, D=_WIDTHS, H=_WIDTHS)
+
+
+def solve_time_rnn_output_shape(p: Params) -> tuple[int, ...]:
+    import numpy as np
+
+    layer = _solution("day3.section1").TimeRNN(*_gated(1, p))
+    return _shape(layer.forward(np.zeros((p["N"], p["T"], p["D"]))))
+
+
+MISTAKES_TIME_RNN_OUTPUT_SHAPE = {
+    "last_state_only": lambda p: (p["N"], p["H"]),
+    "kept_input_size": lambda p: (p["N"], p["T"], p["D"]),
+    "time_major": lambda p: (p["T"], p["N"], p["H"]),
+    "flattened_batch_and_time": lambda p: (p["N"] * p["T"], p["H"]),
+}
+
+
+def draw_time_birnn_output_shape(rng: random.Random) -> Params:
+    return _sizes(rng, N=_BATCH, T=_STEPS, D=_WIDTHS, H=_WIDTHS)
+
+
+def solve_time_birnn_output_shape(p: Params) -> tuple[int, ...]:
+    import numpy as np
+
+    layer = _solution("day3.section4").TimeBiRNN(*_gated(1, p), *_gated(1, p))
+    return _shape(layer.forward(np.zeros((p["N"], p["T"], p["D"]))))
+
+
+MISTAKES_TIME_BIRNN_OUTPUT_SHAPE = {
+    "forgot_concatenation": lambda p: (p["N"], p["T"], p["H"]),
+    "concatenated_on_time_axis": lambda p: (p["N"], 2 * p["T"], p["H"]),
+    "stacked_directions": lambda p: (2, p["N"], p["T"], p["H"]),
+    "last_states_only": lambda p: (p["N"], 2 * p["H"]),
+}
+
+
+def draw_attention_weight_shape(rng: random.Random) -> Params:
+    return _sizes(rng, N=_BATCH, T=_STEPS, H=_WIDTHS)
+
+
+def solve_attention_weight_shape(p: Params) -> tuple[int, ...]:
+    import numpy as np
+
+    layer = _solution("day3.section7").AttentionWeight()
+    return _shape(layer.forward(np.zeros((p["N"], p["T"], p["H"])), np.zeros((p["N"], p["H"]))))
+
+
+MISTAKES_ATTENTION_WEIGHT_SHAPE = {
+    "softmax_over_hidden": lambda p: (p["N"], p["H"]),
+    "kept_hidden_axis": lambda p: (p["N"], p["T"], p["H"]),
+    "transposed_weights": lambda p: (p["T"], p["N"]),
+    "shared_over_batch": lambda p: (p["T"],),
+}
+
+
+def draw_weight_sum_shape(rng: random.Random) -> Params:
+    return _sizes(rng, N=_BATCH, T=_STEPS, H=_WIDTHS)
+
+
+def solve_weight_sum_shape(p: Params) -> tuple[int, ...]:
+    import numpy as np
+
+    layer = _solution("day3.section7").WeightSum()
+    return _shape(layer.forward(np.zeros((p["N"], p["T"], p["H"])), np.zeros((p["N"], p["T"]))))
+
+
+MISTAKES_WEIGHT_SUM_SHAPE = {
+    "not_summed_over_time": lambda p: (p["N"], p["T"], p["H"]),
+    "summed_over_hidden": lambda p: (p["N"], p["T"]),
+    "summed_over_batch": lambda p: (p["T"], p["H"]),
+}
+
+
+def _draw_qkv(rng: random.Random) -> Params:
+    """Q (…, T_q, d_k), K (…, T_k, d_k), V (…, T_k, d_v) with a batch dimension, and sometimes heads too."""
+    p = _sizes(rng, Tq=_STEPS, Tk=_STEPS, dk=[4, 8, 16, 32, 64], dv=[4, 8, 16, 32, 64])
+    p["lead"] = [rng.choice([1, 2, 3, 4, 8])] + ([rng.choice([2, 4, 8, 12])] if rng.random() < 0.5 else [])
+    p["Q"] = format_value((*p["lead"], p["Tq"], p["dk"]))
+    p["K"] = format_value((*p["lead"], p["Tk"], p["dk"]))
+    p["V"] = format_value((*p["lead"], p["Tk"], p["dv"]))
+    return p
+
+
+def _attend(p: Params) -> tuple[Any, Any]:
+    """(out, weights) of the reference scaled_dot_product_attention on arrays of the drawn shapes."""
+    import numpy as np
+
+    lead = tuple(p["lead"])
+    q, k, v = (np.zeros((*lead, t, d)) for t, d in ((p["Tq"], p["dk"]), (p["Tk"], p["dk"]), (p["Tk"], p["dv"])))
+    return _solution("day3.section7").scaled_dot_product_attention(q, k, v)
+
+
+def draw_sdpa_output_shape(rng: random.Random) -> Params:
+    return _draw_qkv(rng)
+
+
+def solve_sdpa_output_shape(p: Params) -> tuple[int, ...]:
+    return _shape(_attend(p)[0])
+
+
+MISTAKES_SDPA_OUTPUT_SHAPE = {
+    "key_length": lambda p: (*p["lead"], p["Tk"], p["dv"]),
+    "key_width": lambda p: (*p["lead"], p["Tq"], p["dk"]),
+    "gave_weights": lambda p: (*p["lead"], p["Tq"], p["Tk"]),
+    "heads_concatenated": lambda p: (p["lead"][0], p["Tq"], p["lead"][1] * p["dv"]) if len(p["lead"]) == 2 else None,
+}
+
+
+def draw_sdpa_weights_shape(rng: random.Random) -> Params:
+    return _draw_qkv(rng)
+
+
+def solve_sdpa_weights_shape(p: Params) -> tuple[int, ...]:
+    return _shape(_attend(p)[1])
+
+
+MISTAKES_SDPA_WEIGHTS_SHAPE = {
+    "transposed_weights": lambda p: (*p["lead"], p["Tk"], p["Tq"]),
+    "contracted_over_tokens": lambda p: (*p["lead"], p["dk"], p["dk"]),
+    "gave_output": lambda p: (*p["lead"], p["Tq"], p["dv"]),
+    "dropped_leading_dims": lambda p: (p["Tq"], p["Tk"]),
+}
+
+
 # name → misconception name → wrong formula. Keys must equal the misconceptions of templates.yaml.
 MISTAKES: dict[str, dict[str, Callable[[Params], Value]]] = {
     "conv_output_size": MISTAKES_CONV_OUTPUT_SIZE,
@@ -597,6 +749,12 @@ MISTAKES: dict[str, dict[str, Callable[[Params], Value]]] = {
     "gru_param_count": MISTAKES_GRU_PARAM_COUNT,
     "clip_rate": MISTAKES_CLIP_RATE,
     "perplexity": MISTAKES_PERPLEXITY,
+    "time_rnn_output_shape": MISTAKES_TIME_RNN_OUTPUT_SHAPE,
+    "time_birnn_output_shape": MISTAKES_TIME_BIRNN_OUTPUT_SHAPE,
+    "attention_weight_shape": MISTAKES_ATTENTION_WEIGHT_SHAPE,
+    "weight_sum_shape": MISTAKES_WEIGHT_SUM_SHAPE,
+    "sdpa_output_shape": MISTAKES_SDPA_OUTPUT_SHAPE,
+    "sdpa_weights_shape": MISTAKES_SDPA_WEIGHTS_SHAPE,
 }
 
 
@@ -650,7 +808,8 @@ def _values_and_params(name: str, rng: random.Random) -> tuple[Params, Value, li
         wrong = []
         for mistake, fn in MISTAKES[name].items():
             value = fn(params)  # None: this mistake makes no number here (e.g. √ of a negative)
-            if value is None or not all(math.isfinite(x) for x in (value if isinstance(value, list) else [value])):
+            numbers = value if isinstance(value, (list, tuple)) else [value]
+            if value is None or not all(math.isfinite(x) for x in numbers):
                 continue
             text = format_value(value)
             if text not in seen:

@@ -23,7 +23,7 @@ from grader.engine.spawn import (
     reap_strays,
     take_worker,
 )
-from grader.engine.worker import read_npy, write_npy
+from grader.engine.worker import mirrored_sequence, read_npy, write_npy
 from grader.results import Status
 from grader.sanitize import inert
 from grader.text import Text
@@ -191,13 +191,15 @@ class CallRecord:
     """What the last call did to its arguments, as results for the check to judge.
 
     The check's own arguments are never changed: the learner worked on copies. `args[i]` / `kwargs[k]` are
-    the learner's copies after the call (an array, or a dict of arrays for `update(params, grads)`: what the
-    learner left in it); `rebound` lists the dict keys assigned a new array instead of updated in place;
-    `modified` the positions (or (position, key)) whose values changed."""
+    the learner's copies after the call (an array; a dict of arrays for `update(params, grads)`, or a list or
+    tuple of arrays for `clip_grads(grads, max_norm)`: what the learner left in it); `rebound` lists the
+    (position, dict key or list index) assigned a new array instead of updated in place; `modified` the
+    positions (or (position, key or index)) whose values changed. A list that came back longer or shorter, or
+    holding something other than an array of the shape and kind sent, is the learner's `invalid_result`."""
 
     args: list[Any] = field(default_factory=list)
     kwargs: dict[str, Any] = field(default_factory=dict)
-    rebound: list[tuple[int | str, str]] = field(default_factory=list)
+    rebound: list[tuple[int | str, int | str]] = field(default_factory=list)
     modified: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. "RuntimeWarning: overflow encountered in exp"
 
@@ -410,6 +412,8 @@ class Learner:
                     record.modified.append(pos)
                 return new
             return arg.copy()
+        if mirrored_sequence(arg, np.ndarray):
+            return self._after_sequence(pos, arg, state, frames, record)
         if isinstance(arg, dict):
             now = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in arg.items()}
             if not state or "items" not in state:
@@ -417,11 +421,8 @@ class Learner:
             for key, item in state["items"].items():
                 new = decode_value(item["value"], frames, self)
                 if not isinstance(new, np.ndarray):
-                    shown = repr(new) if isinstance(new, RemoteObject) else type(new).__name__
-                    raise LearnerInvalidResult(
-                        f"{inert(key, limit=40)!r} の値が {shown} になりました。"
-                        "数値配列 (numpy.ndarray) のままにしてください",
-                        f"{inert(key, limit=40)!r} became {shown}; it must stay a numeric array (numpy.ndarray)")
+                    name = repr(inert(key, limit=40))
+                    raise _not_an_array(Text(ja=f"{name} の値", en=name), new)
                 old = arg.get(key)
                 if not (isinstance(old, np.ndarray) and _same(old, new)):
                     record.modified.append((pos, key))
@@ -432,6 +433,48 @@ class Learner:
                 now.pop(key, None)
             return now
         return arg
+
+    def _after_sequence(self, pos: int | str, arg: list[Any] | tuple[Any, ...], state: dict | None,
+                        frames: list[bytes], record: CallRecord) -> list[Any] | tuple[Any, ...]:
+        """The learner's copy of a list (or tuple) of arrays after the call, as a new list of new arrays. The
+        learner may change each array in place, or put another array of the same shape and kind at its index
+        (recorded as rebound); a list that grew or shrank, or that holds anything else, is `invalid_result`."""
+        now = [np.array(v) for v in arg]
+        if state:
+            if set(state) != {"length", "elements"}:
+                raise ProtocolError("a list argument came back as something else")
+            length, elements = state["length"], state["elements"]
+            if len(elements) != min(length, len(arg)):
+                raise ProtocolError("a list argument came back with a wrong count of elements")
+            where = _argument(pos)
+            if length != len(arg):
+                kind = Text(ja="タプル", en="tuple") if isinstance(arg, tuple) else Text(ja="リスト", en="list")
+                raise LearnerInvalidResult(
+                    f"{where.ja} (配列 {len(arg)} 個の{kind.ja}) の長さが {length} になりました。要素を足したり"
+                    "消したりせず、各配列をその場で変更してください (g *= rate, g[...] = …)",
+                    f"{where.en} (a {kind.en} of {len(arg)} arrays) now has length {length}; do not add or "
+                    "remove elements: change each array in place (g *= rate, g[...] = …)")
+            for i, item in enumerate(elements):
+                if item is None:
+                    continue
+                new = decode_value(item["value"], frames, self)
+                at = Text(ja=f"{where.ja}の要素 [{i}]", en=f"{where.en}[{i}]")
+                if not isinstance(new, np.ndarray):
+                    raise _not_an_array(at, new)
+                old = now[i]
+                if new.shape != old.shape or new.dtype.kind != old.dtype.kind:
+                    got = inert(str(new.dtype), limit=40)  # a forged frame may name fields in its dtype
+                    raise LearnerInvalidResult(
+                        f"{at.ja} が形状 {new.shape}、dtype {got} の配列になりました (渡したのは形状 "
+                        f"{old.shape}、dtype {old.dtype})。各配列はその場で変更してください (g *= rate, g[...] = …)",
+                        f"{at.en} became an array of shape {new.shape}, dtype {got} (it was sent with shape "
+                        f"{old.shape}, dtype {old.dtype}); change each array in place (g *= rate, g[...] = …)")
+                if not _same(old, new):
+                    record.modified.append((pos, i))
+                if not item.get("same"):
+                    record.rebound.append((pos, i))
+                now[i] = new
+        return tuple(now) if isinstance(arg, tuple) else now
 
     def _getattr(self, obj: RemoteObject, name: str) -> Any:
         self._check_generation(obj)
@@ -453,6 +496,20 @@ class Learner:
         frames: list[bytes] = []
         enc = encode_arg(value, frames, self._generation)
         self._request({"op": "setattr", "target": {"handle": obj._handle, "attr": name}, "value": enc}, frames)
+
+
+def _argument(pos: int | str) -> Text:
+    """How a message names the argument at `pos` (a position from 0, or a keyword)."""
+    if isinstance(pos, int):
+        return Text(ja=f"{pos + 1} 番目の引数", en=f"argument {pos + 1}")
+    return Text(ja=f"引数 {inert(pos, limit=40)}", en=f"argument {inert(pos, limit=40)}")
+
+
+def _not_an_array(where: Text, new: Any) -> LearnerInvalidResult:
+    """An element of an argument (a dict value, a list item) that the learner replaced by something not an array."""
+    shown = repr(new) if isinstance(new, RemoteObject) else type(new).__name__
+    return LearnerInvalidResult(f"{where.ja}が {shown} になりました。数値配列 (numpy.ndarray) のままにしてください",
+                                f"{where.en} became {shown}; it must stay a numeric array (numpy.ndarray)")
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:

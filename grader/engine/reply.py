@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.engine.worker import MAX_MIRRORED
+
 MAX_TEXT = 4000  # characters of one learner-derived string kept (messages, names)
 MAX_ITEMS = 10_000  # list items, dict keys in one answer
 MAX_DEPTH = 40
+MAX_LENGTH = 1 << 31  # a list argument's length after the call: no worker within its memory limit holds more
 
 
 class ProtocolError(Exception):
@@ -97,11 +100,15 @@ def check_value(v: Any, nframes: int, depth: int = 0) -> None:
 
 
 def _check_after(state: Any, nframes: int) -> None:
-    """What became of one argument: None, {}, {"value": v} or {"items": {k: {"same", "value"}}, "removed": [k]}."""
+    """What became of one argument: None, {}, {"value": v}, {"items": {k: {"same", "value"}}, "removed": [k]}
+    or, for a list of arrays, {"length": n, "elements": [None | {"same", "value"}]} (at most MAX_MIRRORED)."""
     if state is None:
         return
     if type(state) is not dict:
         _fail("bad argument state")
+    if "length" in state or "elements" in state:
+        _check_sequence_after(state, nframes)
+        return
     if set(state) - {"value", "items", "removed"}:
         _fail("bad argument state")
     if "value" in state:
@@ -118,6 +125,25 @@ def _check_after(state: Any, nframes: int) -> None:
     removed = state.get("removed", [])
     if type(removed) is not list or len(removed) > MAX_ITEMS or any(type(k) is not str for k in removed):
         _fail("bad removed keys")
+
+
+def _check_sequence_after(state: dict, nframes: int) -> None:
+    """{"length": n, "elements": [...]}: never more elements than the length, nor than a mirrored list may hold.
+    Whether they match what was sent (count, shapes, dtypes) is judged by the proxy, which knows what it sent."""
+    if set(state) != {"length", "elements"}:
+        _fail("bad sequence argument state")
+    length, elements = state["length"], state["elements"]
+    if not _is_int(length) or not 0 <= length < MAX_LENGTH:
+        _fail("bad sequence length")
+    if type(elements) is not list or len(elements) > min(length, MAX_MIRRORED):
+        _fail("bad sequence elements")
+    for item in elements:
+        if item is None:
+            continue
+        if type(item) is not dict or set(item) - {"same", "value"} or "value" not in item:
+            _fail("bad sequence element")
+        _bool(item.get("same", False), "same")
+        check_value(item["value"], nframes)
 
 
 _FIELDS = {

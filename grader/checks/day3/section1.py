@@ -9,9 +9,9 @@ The oracle is written here from the formulas, never from solutions/:
   named by its misconception.
 
 The proxy returns attributes as copies (`layer.grads`, `layer.h`, `layer.dh`), read after the calls. `clip_grads`
-changes its argument in place: the proxy mirrors an ndarray argument back (`learner.last_call.args[0]`) but not a
-list, so the checks pass the gradients as the rows of one array (a sequence of equally shaped arrays: `for grad in
-grads` and `grads[i]` see each one as an array, exactly as with a list).
+changes its argument in place: the proxy mirrors a list of arrays back as the learner's copy after the call
+(`learner.last_call.args[0]`, new arrays; the check's own are never touched), so the checks pass the book's list of
+arrays of different shapes (Wx (D, H), Wh (H, H), b (H,)) and compute every expected array before the call.
 """
 
 from __future__ import annotations
@@ -120,9 +120,16 @@ ALWAYS_SCALED = Msg(
 )
 UNCHANGED = Msg(
     ja="grads が変わっていません: 配列そのものをその場で縮めます (for grad in grads: grad *= rate)。"
-       "新しいリストや新しい配列を作っても呼び出し元には届きません",
-    en="grads did not change: scale the arrays themselves in place (for grad in grads: grad *= rate); a new list "
-       "or new arrays never reach the caller",
+       "新しいリストを作ったり、ループ変数に新しい配列を代入したり (grad = grad * rate) しても呼び出し元には届きません",
+    en="grads did not change: scale the arrays themselves in place (for grad in grads: grad *= rate); a new list, "
+       "or a new array bound to the loop variable (grad = grad * rate), never reaches the caller",
+)
+REPLACED = Msg(
+    ja="リストの要素を新しい配列に置き換えています (grads[i] = grads[i] * rate): 各層が持つ勾配の配列 (self.grads) は"
+       "元のまま縮みません。docstring のとおり配列そのものをその場で縮めます (for grad in grads: grad *= rate)",
+    en="the list's elements were replaced by new arrays (grads[i] = grads[i] * rate): the layers' own gradient arrays "
+       "(self.grads) stay unscaled; as the docstring says, scale the arrays themselves in place (for grad in grads: "
+       "grad *= rate)",
 )
 ELEMENT_CLIP = Msg(
     ja="要素ごとに ±max_norm で切っています (np.clip): 勾配クリッピングは全体のノルムで全体を同じ率で縮めます",
@@ -552,58 +559,89 @@ def test_timernn_set_and_reset_state(learner):
 
 # ---------------------------------------------------------------- clip_grads
 
-
-def _clipped(g: np.ndarray, max_norm: float, how: str = "total") -> np.ndarray:
-    """The rows of g are the arrays of the list; each catalogued slip is a `how`."""
-    g = np.array(g, dtype=float)
-    if how == "element":
-        return np.clip(g, -max_norm, max_norm)
-    if how == "per_array":
-        out = []
-        for row in g:
-            r = max_norm / (math.sqrt(float(np.sum(row * row))) + 1e-6)
-            out.append(row * r if r < 1 else row)
-        return np.array(out)
-    sq = float(np.sum(g * g))
-    rate = max_norm / ((sq if how == "no_sqrt" else math.sqrt(sq)) + 1e-6)
-    return g * rate if rate < 1 or how == "always" else g
-
-
-def _clip_variants(g: np.ndarray, max_norm: float) -> list[Variant]:
-    return [Variant(_clipped(g, max_norm, how), why) for how, why in
-            (("per_array", PER_ARRAY), ("no_sqrt", NO_SQRT), ("always", ALWAYS_SCALED), ("element", ELEMENT_CLIP))
-            ] + [Variant(np.array(g, dtype=float), UNCHANGED)]
-
-
 CLIP = {"rtol": 1e-5, "atol": 1e-8}  # with or without the book's + 1e-6
+CLIP_SLIPS = (("per_array", PER_ARRAY), ("no_sqrt", NO_SQRT), ("always", ALWAYS_SCALED), ("element", ELEMENT_CLIP),
+              ("unchanged", UNCHANGED))
 
 
-@check("clip_grads", 1, ja="例題: 2 つの勾配の全体のノルム 13 を 6.5 に (1 つ目のノルム 5 < 6.5 でも縮む)",
-       en="the docstring's example: a total norm of 13 cut to 6.5 (the first array shrinks although its norm 5 < 6.5)",
-       public=True)
+def _clipped(grads: list[np.ndarray], max_norm: float, how: str = "total") -> list[np.ndarray]:
+    """Each array of `grads` (copied) after clip_grads, or after the catalogued slip `how` of CLIP_SLIPS."""
+    gs = [np.array(g, dtype=float) for g in grads]
+    if how == "unchanged":
+        return gs
+    if how == "element":
+        return [np.clip(g, -max_norm, max_norm) for g in gs]
+    if how == "per_array":
+        rates = [max_norm / (math.sqrt(float(np.sum(g * g))) + 1e-6) for g in gs]
+        return [g * r if r < 1 else g for g, r in zip(gs, rates, strict=True)]
+    sq = sum(float(np.sum(g * g)) for g in gs)
+    rate = max_norm / ((sq if how == "no_sqrt" else math.sqrt(sq)) + 1e-6)
+    return [g * rate for g in gs] if rate < 1 or how == "always" else gs
+
+
+def _distinct(arrays: list[np.ndarray]) -> int:
+    kept: list[np.ndarray] = []
+    for a in arrays:
+        if not any(a.shape == k.shape and np.allclose(a, k, **CLIP) for k in kept):
+            kept.append(a)
+    return len(kept)
+
+
+def _clip_plan(grads: list[np.ndarray], max_norm: float) -> list[tuple[int, np.ndarray, list[Variant]]]:
+    """(index, expected array, variants) in the order to compare, computed before the call from the check's copies.
+
+    The array that tells the most slips apart is compared first (ties keep the list's order), and a slip is offered
+    at an array only if it leaves the arrays compared before it as they should be (those have passed): a wrong list
+    is named by the slip that made all of it, not by one that merely agrees on its first array."""
+    want = _clipped(grads, max_norm)
+    slips = [(_clipped(grads, max_norm, how), why) for how, why in CLIP_SLIPS]
+    order = sorted(range(len(want)), key=lambda i: -_distinct([want[i], *(s[i] for s, _ in slips)]))
+    plan = []
+    for k, i in enumerate(order):
+        passed = order[:k]
+        plan.append((i, want[i], [Variant(s[i], why) for s, why in slips
+                                  if all(np.allclose(s[j], want[j], **CLIP) for j in passed)]))
+    return plan
+
+
+def _expect_clipped(after: list, plan: list[tuple[int, np.ndarray, list[Variant]]], call: str) -> None:
+    """Each array the learner left in the list (`learner.last_call.args[0]`) against the plan."""
+    for i, want, variants in plan:
+        expect_array(after[i], want, what=Text(ja=f"{call} の後の grads[{i}]", en=f"grads[{i}] after {call}"),
+                     variants=variants, **CLIP)
+
+
+@check("clip_grads", 1, ja="例題: [3, 4] と [12] の全体のノルム 13 を 6.5 に (1 つ目のノルム 5 < 6.5 でも縮む)",
+       en="the docstring's example: [3, 4] and [12], a total norm of 13 cut to 6.5 (the first array shrinks although "
+          "its norm 5 < 6.5)", public=True)
 def test_clip_grads_example(learner):
-    g = np.array([[3.0, 4.0], [12.0, 0.0]])  # the arrays [3, 4] and [12, 0]: √(9 + 16 + 144) = 13
-    want = g * 6.5 / 13.0
-    learner.clip_grads(g, 6.5)
-    expect_array(learner.last_call.args[0], want, what=Text(ja="clip_grads(grads, 6.5) の後の grads",
-                                                            en="grads after clip_grads(grads, 6.5)"), **CLIP,
-                 variants=_clip_variants(g, 6.5))
+    grads = [np.array([3.0, 4.0]), np.array([12.0])]  # √(9 + 16 + 144) = 13: rate 0.5 → [1.5, 2.0] and [6.0]
+    plan = _clip_plan(grads, 6.5)
+    learner.clip_grads(grads, 6.5)
+    _expect_clipped(learner.last_call.args[0], plan, "clip_grads(grads, 6.5)")
 
 
-@check("clip_grads", 1, ja="全体のノルムが max_norm 以下なら変えない", en="left unchanged when the total norm is below max_norm")
+@check("clip_grads", 1, ja="全体のノルムが max_norm 以下なら変えない (Wx, Wh, b)",
+       en="left unchanged when the total norm is below max_norm (Wx, Wh, b)")
 def test_clip_grads_below_max(learner):
-    g = np.array([[0.3, -0.4, 0.0], [0.0, 1.2, 0.0]])  # total norm 1.3
-    learner.clip_grads(g, 2.6)
-    expect_array(learner.last_call.args[0], g, what="grads after clip_grads(grads, 2.6), total norm 1.3", **CLIP,
-                 variants=_clip_variants(g, 2.6))
+    grads = _rand(171, (2, 3), (3, 3), (3,))  # Wx (D, H), Wh (H, H), b (H,) with D = 2, H = 3
+    max_norm = 2.0 * math.sqrt(sum(float(np.sum(g * g)) for g in grads))  # rate ≈ 2 > 1: nothing to clip
+    plan = _clip_plan(grads, max_norm)
+    learner.clip_grads(grads, max_norm)
+    _expect_clipped(learner.last_call.args[0], plan, "clip_grads(grads, max_norm)")
 
 
-@check("clip_grads", 1, ja="3 つの行列 (3, 2, 4) をまとめたノルムで同じ率に",
-       en="three matrices (3, 2, 4) scaled by one rate from their total norm")
+@check("clip_grads", 1, ja="TimeRNN の Wx (3, 4), Wh (4, 4), b (4,) をまとめたノルムで同じ率に (その場で)",
+       en="a TimeRNN's Wx (3, 4), Wh (4, 4) and b (4,) scaled in place by one rate from their total norm")
 def test_clip_grads_matrices(learner):
-    g = _rand(170, (3, 2, 4), scale=1.0)[0]
-    g[1] *= 0.1  # one small array: per-array clipping would leave it alone
-    max_norm = 0.5 * math.sqrt(float(np.sum(g * g)))
-    learner.clip_grads(g, max_norm)
-    expect_array(learner.last_call.args[0], _clipped(g, max_norm), what="grads after clip_grads(grads, max_norm)",
-                 **CLIP, variants=_clip_variants(g, max_norm))
+    Wx, Wh, b = _rand(170, (3, 4), (4, 4), (4,), scale=1.0)
+    Wh *= 0.1  # one small array: per-array clipping would leave it alone
+    Wx[0, 0] = 5.0  # one entry above max_norm (≈ 3.7): element-wise clipping (np.clip) changes it
+    grads = [Wx, Wh, b]
+    max_norm = 0.5 * math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+    plan = _clip_plan(grads, max_norm)
+    learner.clip_grads(grads, max_norm)
+    _expect_clipped(learner.last_call.args[0], plan, "clip_grads(grads, max_norm)")
+    replaced = [i for pos, i in learner.last_call.rebound if pos == 0]
+    if replaced:
+        fail(f"grads[{replaced[0]}]: {REPLACED.ja}", f"grads[{replaced[0]}]: {REPLACED.en}")
