@@ -1,10 +1,27 @@
 """The few exception types the CLI turns into a message and an exit code."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.text import Text
+
 
 class GraderError(Exception):
-    """Base of errors the CLI reports without a traceback."""
+    """Base of errors the CLI reports without a traceback. The message is a Text when the learner can act on it
+    (shown in their language: `render(lang)`), or a plain string for a report of a grader fault; `str(e)` is
+    always the bilingual form."""
 
     exit_code = 3
+
+    def __init__(self, message: str | Text = "") -> None:
+        self.text = None if isinstance(message, str) else message
+        super().__init__(message if isinstance(message, str) else message.render("both"))
+
+    def render(self, lang: str = "both") -> str:
+        """The message in `lang` (ja, en or both); a plain-string message as it is."""
+        return self.text.render(lang) if self.text is not None else str(self)
 
 
 class UsageError(GraderError):
@@ -27,5 +44,8 @@ class InternalError(GraderError):
 
 def unknown_section(section_id: str, known: list[str]) -> UsageError:
     """The usage error for a section id the course does not have, listing those it has."""
-    return UsageError(f"セクション {section_id} はありません / unknown section {section_id} "
-                      f"(known: {', '.join(known)})")
+    from grader.text import Text
+
+    listed = ", ".join(known)
+    return UsageError(Text(ja=f"セクション {section_id} はありません (あるセクション: {listed})",
+                           en=f"unknown section {section_id} (known: {listed})"))

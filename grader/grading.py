@@ -74,14 +74,14 @@ def _require_checks(section_id: str, root: Path) -> None:
     fault of the grader: `grade bank check` lists it with every other missing piece (docs/AUTHORING.md)."""
     path = section_paths(section_id, root)["checks"]
     if not path.is_file():
-        raise UsageError(f"{section_id} のチェックファイルがありません (作者のエラー): {path} / "
-                         f"no checks for {section_id}: {path} is missing (an author's error: "
-                         "`grade bank check` lists what the section lacks)")
+        raise UsageError(Text(ja=f"{section_id} のチェックファイルがありません (作者のエラー): {path}",
+                              en=f"no checks for {section_id}: {path} is missing (an author's error: "
+                                 "`grade bank check` lists what the section lacks)"))
 
 
 def _require(submission: Path) -> None:
     if not submission.exists() and not submission.is_symlink():
-        raise UsageError(f"提出ファイルがありません: {submission} / submission not found: {submission}")
+        raise UsageError(Text(ja=f"提出ファイルがありません: {submission}", en=f"submission not found: {submission}"))
 
 
 def _report(section_id: str, section: SectionOutline, root: Path, checks: list[CheckResult], output: str,

@@ -18,4 +18,7 @@ def normalize_id(raw: str) -> str:
         return f"day2.{s}"
     if SECTION_ID.match(s):
         return s
-    raise UsageError(f"セクション名が不正です: {raw!r} / not a section id: {raw!r} (e.g. section2, day1.section3)")
+    from grader.text import Text  # here, not at the top: the start-up path imports this module before pydantic
+
+    raise UsageError(Text(ja=f"セクション名が不正です: {raw!r} (例: section2, day1.section3)",
+                          en=f"not a section id: {raw!r} (e.g. section2, day1.section3)"))

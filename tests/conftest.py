@@ -52,6 +52,8 @@ os.environ["GRADER_DB"] = str(TEST_DB)
 os.environ["XDG_DATA_HOME"] = str(Path(_TEST_DB_DIR) / "xdg")
 # and the course outline cache (grader/course/outline.py): one per test run, never the user's
 os.environ["XDG_CACHE_HOME"] = str(Path(_TEST_DB_DIR) / "cache")
+# Nor a learner's saved settings (`grade config lang`): the default language unless a test says otherwise.
+os.environ["XDG_CONFIG_HOME"] = str(Path(_TEST_DB_DIR) / "config")
 
 
 def no_process_with(marker: str) -> bool:

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "grader"
 
 LAYERS = [  # (rank, module prefixes); a module belongs to the first entry whose prefix it has
-    (0, ("grader.record", "grader.text", "grader.results", "grader.errors", "grader.sanitize", "grader.ids")),
+    (0, ("grader.record", "grader.text", "grader.results", "grader.errors", "grader.sanitize", "grader.ids",
+         "grader.settings")),
     (1, ("grader.engine",)),
     (2, ("grader.course",)),
     (3, ("grader.grading", "grader.render")),

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from grader.cli.common import DbOption, Lang, LangOption, SandboxMode, SandboxOption, fail
+from grader.cli.common import DbOption, LangOption, SandboxMode, SandboxOption, fail, resolve_lang
 from grader.cli.options import ANSWERS, GRADESCOPE, JSON, NO_QUIZ, SUBMISSION, TIMEOUT, RunArgs
 from grader.ids import SECTION_ARG
 from grader.text import bilingual
@@ -42,7 +42,7 @@ def run(
     answers: Annotated[Path | None, typer.Option(ANSWERS.flag, help=ANSWERS.help)] = None,
     no_quiz: Annotated[bool, typer.Option(NO_QUIZ.flag, help=NO_QUIZ.help)] = False,
     json_out: Annotated[bool, typer.Option(JSON.flag, help=JSON.help)] = False,
-    lang: LangOption = Lang.both,
+    lang: LangOption = None,
     timeout: Annotated[float | None, typer.Option(TIMEOUT.flag, min=TIMEOUT.minimum, help=TIMEOUT.help)] = None,
     sandbox: SandboxOption = SandboxMode.auto,
     db: DbOption = None,
@@ -51,14 +51,15 @@ def run(
     """セクションを採点し確認テストを出題 / Grade a section's exercises, then ask its 確認テスト."""
     from grader.cli.run import run_section
 
-    raise typer.Exit(run_section(RunArgs(section, submission, answers, no_quiz, json_out, lang.value, timeout,
-                                         sandbox.value, db, gradescope)))
+    raise typer.Exit(run_section(RunArgs(section, submission, answers, no_quiz, json_out,
+                                         lang.value if lang is not None else None, timeout, sandbox.value, db,
+                                         gradescope)))
 
 
 @app.command("list")
-def list_sections(lang: LangOption = Lang.both) -> None:
+def list_sections(lang: LangOption = None) -> None:
     """セクション一覧 / Every section with its exercises and questions."""
-    lang = lang.value
+    lang = resolve_lang(lang)
     try:
         from grader.course.loading import load_bank, load_course
 
@@ -73,12 +74,12 @@ def list_sections(lang: LangOption = Lang.both) -> None:
             typer.echo(f"    {bilingual('演習', 'exercises', lang)}: {exercises}")
             typer.echo(f"    {bilingual('確認テスト', 'quiz', lang)}: {n_q} {bilingual('問', 'questions', lang)}")
     except Exception as e:  # noqa: BLE001
-        fail(e)
+        fail(e, lang)
 
 
 # Commands of other workflows live in their own modules (one per verb family, otter-grader style); each
 # exposes `register(app)`. The list is explicit so a typo is an error, not a silently missing command.
-COMMAND_MODULES: tuple[str, ...] = ("progress", "batch", "practice", "release", "workspace")
+COMMAND_MODULES: tuple[str, ...] = ("progress", "batch", "practice", "release", "workspace", "config")
 
 
 def _register_command_modules() -> None:

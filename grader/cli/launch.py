@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from grader.cli.policy import GRADER_FAULT, exit_code_for
+from grader.cli.policy import GRADER_FAULT, current_lang, exit_code_for
 from grader.ids import SECTION_ARG
+from grader.text import bilingual
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        sys.stderr.write("grade: interrupted\n")
+        sys.stderr.write(f"grade: {_say('中断しました', 'interrupted')}\n")
         sys.exit(130)
     except BaseException as e:  # noqa: BLE001 - outside any command too, the one error→exit policy decides
         sys.exit(_exit_code_for(e))
@@ -49,8 +50,18 @@ def _exit_code_for(e: BaseException) -> int:
         return exit_code_for(e)
     except BaseException:  # noqa: BLE001, S110 - the policy itself broke: still never a learner's 0
         pass
-    sys.stderr.write("grade: grader internal error (please report it)\n")
+    fault = _say("採点側の内部エラー (報告してください)", "grader internal error (please report it)")
+    sys.stderr.write(f"grade: {fault}\n")
     return GRADER_FAULT
+
+
+def _say(ja: str, en: str) -> str:
+    """A line said before or after a command (no --lang parsed yet): in the language of the command line, the
+    environment or the saved setting (grader/cli/policy.current_lang); both if even that fails."""
+    try:
+        return bilingual(ja, en, current_lang())
+    except Exception:  # noqa: BLE001 - a line about a fault must not become another fault
+        return f"{ja} / {en}"
 
 
 def _next_in_workspace() -> list[str]:
@@ -61,18 +72,19 @@ def _next_in_workspace() -> list[str]:
 
         ws = find()
         if ws is None or ws.clone:
-            sys.stderr.write("grade init で作業フォルダを作り、その中で grade を実行すると次の未完了セクションを"
-                             "採点します / make a workspace with `grade init`; inside it `grade` alone grades the "
-                             "next unfinished section\n")
+            sys.stderr.write(_say("grade init で作業フォルダを作り、その中で grade を実行すると次の未完了セクションを"
+                                  "採点します",
+                                  "make a workspace with `grade init`; inside it `grade` alone grades the next "
+                                  "unfinished section") + "\n")
             return []
         section = next_unfinished()
     except Exception:  # noqa: BLE001 - no guess: the help is shown, the commands say what is wrong
         return []
     if section is None:
-        sys.stderr.write("すべてのセクションのチェックに合格しています / every section's checks pass: "
-                         "try `grade quiz` or `grade exam`\n")
+        sys.stderr.write(_say("すべてのセクションのチェックに合格しています: `grade quiz` か `grade exam` をどうぞ",
+                              "every section's checks pass: try `grade quiz` or `grade exam`") + "\n")
         return []
-    sys.stderr.write(f"次の未完了セクション / next unfinished section: {section}\n")
+    sys.stderr.write(_say(f"次の未完了セクション: {section}", f"next unfinished section: {section}") + "\n")
     return [section]
 
 

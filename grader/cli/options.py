@@ -25,8 +25,8 @@ class Opt:
     minimum: float | None = None
 
 
-LANG = Opt("--lang", "ja | en | both (default: 日本語のあとに英語 / Japanese then English)", "choice",
-           ("ja", "en", "both"))
+LANG = Opt("--lang", "ja | en | both (default: $GRADER_LANG, else `grade config lang`, else both: 日本語のあとに英語 / "
+                     "Japanese then English)", "choice", ("ja", "en", "both"))
 DB = Opt("--db", "進捗データベース / progress database (default: $GRADER_DB or "
                  "~/.local/share/eshikaku-grader/progress.sqlite3)", "path")
 SANDBOX = Opt("--sandbox", "auto | require | off: 学習者のコードを bubblewrap で隔離 (auto: 使えれば使う, require: "
@@ -50,7 +50,7 @@ RUN_OPTIONS: dict[str, Opt] = {
 
 @dataclass
 class RunArgs:
-    """What `grade SECTION` was asked to do. `lang` None: the learner's saved choice (or both)."""
+    """What `grade SECTION` was asked to do. `lang` None: $GRADER_LANG or the saved choice (or both)."""
 
     section: str
     submission: Path | None = None

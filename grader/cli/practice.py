@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
-from grader.cli.common import Lang, LangOption, fail
+from grader.cli.common import LangOption, fail, resolve_lang
 from grader.errors import UsageError
-from grader.text import bilingual
+from grader.text import Text, bilingual
 
 Seed = Annotated[int | None, typer.Option(
     "--seed", min=0, help="同じ seed で同じ問題 / the same seed gives the same questions")]
@@ -23,12 +23,12 @@ PrintOpt = Annotated[bool, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON で出力 / output as JSON")]
 
 
-def _guard(fn: Any) -> None:
-    """Run a command body under the one error→exit policy (grader/cli/common.py)."""
+def _guard(fn: Any, lang: str | None = None) -> None:
+    """Run a command body under the one error→exit policy (grader/cli/common.py), speaking `lang`."""
     try:
         fn()
     except Exception as e:  # noqa: BLE001
-        fail(e)
+        fail(e, lang)
 
 
 def _new_seed() -> int:
@@ -38,18 +38,20 @@ def _new_seed() -> int:
 
 
 def _no_terminal(command: str) -> UsageError:
-    return UsageError(
-        f"端末がないので対話できません: `grade {command} --print` で問題とキーを表示し、"
-        "--answers FILE で答えてください / "
-        f"no terminal to ask on: list the questions with `grade {command} --print` and answer them with --answers FILE"
-    )
+    return UsageError(Text(
+        ja=f"端末がないので対話できません: `grade {command} --print` で問題とキーを表示し、--answers FILE で答えて"
+           "ください",
+        en=f"no terminal to ask on: list the questions with `grade {command} --print` and answer them with "
+           "--answers FILE"))
 
 
 def _practice(kind: str, sections: list[str] | None, count: int, seed: int | None, answers: Path | None,
               print_only: bool, json_out: bool, lang: str, minutes: float | None) -> None:
     from grader.course.quiz import read_answer_file
     from grader.practice import drill
-    from grader.text import Text
+    from grader.practice.progress import use_db
+
+    use_db(None, lang)  # the database's own lines (a corrupt file moved aside) in the learner's language too
 
     say = typer.echo
     answer_map = read_answer_file(answers) if answers is not None else None
@@ -61,7 +63,7 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
     else:
         session = drill.build(sections, count, seed if seed is not None else _new_seed())
     if not session.items:
-        raise UsageError(Text(ja="出題できる問題がありません", en="no questions to ask").render("both"))
+        raise UsageError(Text(ja="出題できる問題がありません", en="no questions to ask"))
     if print_only:
         data = drill.listing(session, lang)
         if json_out:
@@ -69,7 +71,8 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
             return
         for note in session.notes:
             say(note.render(lang))
-        say(f"seed {session.seed}  ({len(session.items)} {bilingual('問', 'questions', lang)})")
+        say(f"{bilingual('シード', 'seed', lang)} {session.seed}  ({len(session.items)} "
+            f"{bilingual('問', 'questions', lang)})")
         for n, it in enumerate(session.items, 1):
             for line in drill.question_lines(n, 0, it, lang):
                 say(line)
@@ -80,12 +83,12 @@ def _practice(kind: str, sections: list[str] | None, count: int, seed: int | Non
     if answer_map is not None:
         results = drill.score(session.items, answer_map, lang)
     elif kind == "quiz":
-        say(bilingual(f"ドリル: {len(session.items)} 問 (seed {session.seed}; --seed {session.seed} で再現)",
+        say(bilingual(f"ドリル: {len(session.items)} 問 (シード {session.seed}; --seed {session.seed} で再現)",
                          f"drill: {len(session.items)} questions (seed {session.seed}; --seed {session.seed} "
                          "repeats it)", lang))
         results = drill.ask_drill(session.items, lang, input, say)
     else:
-        say(bilingual(f"模擬試験: {len(session.items)} 問, {minutes:g} 分 (seed {session.seed})",
+        say(bilingual(f"模擬試験: {len(session.items)} 問, {minutes:g} 分 (シード {session.seed})",
                          f"mock exam: {len(session.items)} questions, {minutes:g} minutes (seed {session.seed})", lang))
         got, timed_out = drill.ask_exam(session.items, minutes or 0, lang, input, say)
         results = drill.score(session.items, got, lang)
@@ -114,10 +117,10 @@ def register(app: typer.Typer) -> None:
         answers: Answers = None,
         print_only: PrintOpt = False,
         json_out: JsonOpt = False,
-        lang: LangOption = Lang.both,
+        lang: LangOption = None,
     ) -> None:
         """ドリル: 固定問題とパラメトリック問題を 1 問ずつ / A drill of fixed and parametric questions, one by one."""
-        lang = lang.value
+        lang = resolve_lang(lang)
 
         def body() -> None:
             from grader.course.loading import find_section
@@ -126,7 +129,7 @@ def register(app: typer.Typer) -> None:
             ids = [find_section(normalize_id(s)).id for s in sections] if sections else None
             _practice("quiz", ids, count, seed, answers, print_only, json_out, lang, None)
 
-        _guard(body)
+        _guard(body, lang)
 
     @app.command("exam")
     def exam(
@@ -137,11 +140,11 @@ def register(app: typer.Typer) -> None:
         answers: Answers = None,
         print_only: PrintOpt = False,
         json_out: JsonOpt = False,
-        lang: LangOption = Lang.both,
+        lang: LangOption = None,
     ) -> None:
         """模擬試験: 全セクションから時間制限つき / A timed mock exam across all sections, answered in any order."""
-        lang = lang.value
-        _guard(lambda: _practice("exam", None, count, seed, answers, print_only, json_out, lang, minutes))
+        lang = resolve_lang(lang)
+        _guard(lambda: _practice("exam", None, count, seed, answers, print_only, json_out, lang, minutes), lang)
 
     bank = typer.Typer(no_args_is_help=True,
                        help="問題バンクの作者向けツール / Tools for authors of the question bank.")

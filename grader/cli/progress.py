@@ -8,16 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from grader.cli.common import DbOption, Lang, LangOption, fail
+from grader.cli.common import DbOption, Lang, LangOption, fail, resolve_lang
 from grader.errors import GraderError, UsageError
-from grader.text import bilingual
+from grader.text import Text, bilingual
 
 
-def _setup(lang: Lang, db: Path | None) -> str:
+def _setup(lang: Lang | None, db: Path | None) -> str:
     from grader.practice.progress import use_db
 
-    use_db(db)
-    return Lang(lang).value
+    chosen = resolve_lang(lang)
+    use_db(db, chosen)
+    return chosen
 
 
 def short_id(section_id: str) -> str:
@@ -298,9 +299,8 @@ def hint_lines(section: str, exercise: str, reset: bool, lang: str) -> list[str]
     ex = next((e for e in s.exercises if e.name.lower() == exercise.lower()), None)
     if ex is None:
         names = ", ".join(e.name for e in s.exercises)
-        raise UsageError(
-            f"{sid} に演習 {exercise} はありません / no exercise {exercise} in {sid} (exercises: {names})"
-        )
+        raise UsageError(Text(ja=f"{sid} に演習 {exercise} はありません (演習: {names})",
+                              en=f"no exercise {exercise} in {sid} (exercises: {names})"))
     total = len(ex.hints)
     shown = take_hint(sid, ex.name, total, reset=reset)
     if reset:
@@ -337,14 +337,14 @@ def hint_lines(section: str, exercise: str, reset: bool, lang: str) -> list[str]
 
 def register(app: typer.Typer) -> None:
     @app.command("status")
-    def status(lang: LangOption = Lang.both, db: DbOption = None) -> None:
+    def status(lang: LangOption = None, db: DbOption = None) -> None:
         """進捗: 各セクションの点数・習得した問題と次にやること / Progress of every section, what to do next."""
         lang = _setup(lang, db)
         try:
             for line in status_lines(lang):
                 typer.echo(line)
         except BaseException as e:  # noqa: BLE001
-            fail(e)
+            fail(e, lang)
 
     @app.command("review")
     def review(
@@ -359,7 +359,7 @@ def register(app: typer.Typer) -> None:
                 help="解答 YAML (質問 id: 番号); 端末なしで使う / answers file, for use without a terminal",
             ),
         ] = None,
-        lang: LangOption = Lang.both,
+        lang: LangOption = None,
         db: DbOption = None,
     ) -> None:
         """間違えた問題の復習 (ライトナー式) / Review the questions you got wrong (Leitner boxes, by date)."""
@@ -367,7 +367,7 @@ def register(app: typer.Typer) -> None:
         try:
             rc = run_review(section, count, answers, lang)
         except BaseException as e:  # noqa: BLE001
-            fail(e)
+            fail(e, lang)
         raise typer.Exit(rc)
 
     @app.command("hint")
@@ -377,7 +377,7 @@ def register(app: typer.Typer) -> None:
         reset: Annotated[
             bool, typer.Option("--reset", help="ヒントを最初から / start the hints over")
         ] = False,
-        lang: LangOption = Lang.both,
+        lang: LangOption = None,
         db: DbOption = None,
     ) -> None:
         """ヒントを一つずつ表示 (呼ぶたびに次のヒント) / Progressive hints: one more each time you ask."""
@@ -386,7 +386,7 @@ def register(app: typer.Typer) -> None:
             for line in hint_lines(section, exercise, reset, lang):
                 typer.echo(line)
         except BaseException as e:  # noqa: BLE001
-            fail(e)
+            fail(e, lang)
 
     @app.command("watch")
     def watch(
@@ -406,7 +406,7 @@ def register(app: typer.Typer) -> None:
         interval: Annotated[
             float, typer.Option("--interval", min=0.05, help="--poll の間隔 (秒) / seconds between polls")
         ] = 0.5,
-        lang: LangOption = Lang.both,
+        lang: LangOption = None,
         timeout: Annotated[
             float | None,
             typer.Option(
@@ -425,10 +425,10 @@ def register(app: typer.Typer) -> None:
             sid = normalize_id(section)
             path = submission if submission is not None else submission_for(sid)
             if not path.exists():
-                raise UsageError(f"提出ファイルがありません: {path} / submission not found: {path}")
+                raise UsageError(Text(ja=f"提出ファイルがありません: {path}", en=f"submission not found: {path}"))
             watch_section(sid, path, lang=lang, timeout=timeout, poll=poll, interval=interval, say=typer.echo)
         except KeyboardInterrupt:
             pass
         except BaseException as e:  # noqa: BLE001
-            fail(e)
+            fail(e, lang)
         typer.echo(bilingual("監視を終了しました", "stopped watching", lang))

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from grader.cli.options import RunArgs
-from grader.cli.policy import exit_code_for, resolve_sandbox
+from grader.cli.policy import exit_code_for, resolve_lang, resolve_sandbox
 
 
 def echo(line: str = "") -> None:
@@ -22,14 +22,14 @@ def echo(line: str = "") -> None:
 
 def run_section(args: RunArgs) -> int:
     """Grade, render, record; the exit code (0 full score, 1 anything short, 2 usage, 3 grader fault)."""
-    lang = args.lang or "both"
+    lang = resolve_lang(args.lang)
     try:
         from grader.grading import grade_section
         from grader.ids import normalize_id
         from grader.practice.workspace import submission_for
         from grader.render.report import PlainView, render_json, summary_lines
 
-        use_sandbox = resolve_sandbox(args.sandbox)
+        use_sandbox = resolve_sandbox(args.sandbox, lang)
         section_id = normalize_id(args.section)
         path = args.submission if args.submission is not None else submission_for(section_id)
         interactive = sys.stdin.isatty() and sys.stdout.isatty() and not args.json_out
@@ -54,7 +54,7 @@ def run_section(args: RunArgs) -> int:
         )
         from grader.practice.progress import record_section, use_db
 
-        use_db(args.db)
+        use_db(args.db, lang)
         record_section(report)  # never raises: a lost or corrupt database only prints a message
         if args.gradescope is not None:
             from grader.classroom.gradescope import write_results
@@ -71,5 +71,5 @@ def run_section(args: RunArgs) -> int:
     except KeyboardInterrupt:
         raise
     except Exception as e:  # noqa: BLE001 - the one policy: never a traceback, never a learner's 0
-        return exit_code_for(e)
+        return exit_code_for(e, lang)
     return 0 if report.max_score > 0 and report.score >= report.max_score else 1

@@ -60,10 +60,13 @@ def require_project(command: str, root: Path = ROOT) -> None:
     """Authors' and instructors' commands read the course's sources (solutions/, tests/answers/, grader/ as files),
     which an installed grader does not carry: say so (exit 2) rather than fail half-way."""
     if installed(root):
-        raise UsageError(f"`{command}` はプロジェクトの clone で実行してください (インストールされた grader には "
-                         f"solutions/ もソースもありません) / `{command}` needs a clone of the project: an installed "
-                         "grader carries neither solutions/ nor the sources (git clone the repository, then "
-                         "`pip install -e .` in it and run the command there)")
+        from grader.text import Text  # here, not at the top: loading the course stays free of pydantic
+
+        raise UsageError(Text(ja=f"`{command}` はプロジェクトの clone で実行してください (インストールされた grader "
+                                 "には solutions/ もソースもありません)",
+                              en=f"`{command}` needs a clone of the project: an installed grader carries neither "
+                                 "solutions/ nor the sources (git clone the repository, then `pip install -e .` in "
+                                 "it and run the command there)"))
 
 
 def section_paths(section_id: str, root: Path = ROOT) -> dict[str, Path]:

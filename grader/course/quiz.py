@@ -13,27 +13,34 @@ from grader.results import QuestionResult, QuizReport
 from grader.text import Text
 
 POINTS_PER_QUESTION = 1.0
+PROMPT = Text(ja="答え", en="answer")  # what the terminal asks, before "> "
+STOPPED = Text(ja="中断", en="stopped")
+
+
+def choose_a_number(n: int) -> Text:
+    """What a terminal quiz says to an answer that is not a choice number."""
+    return Text(ja=f"1〜{n} の番号を入力してください", en=f"enter a number from 1 to {n}")
 
 
 def read_answer_file(path: Path) -> dict[str, list[int]]:
     """A YAML mapping `key: choice number` (1-based, as shown; a list for several), in file order."""
     if not path.is_file():
-        raise UsageError(f"解答ファイルがありません: {path} / answers file not found: {path}")
+        raise UsageError(Text(ja=f"解答ファイルがありません: {path}", en=f"answers file not found: {path}"))
     try:
         raw = read_yaml(path)
     except CourseDataError as e:
-        raise UsageError(f"解答ファイルを読めません / cannot read the answers file: {e}") from None
+        raise UsageError(Text(ja=f"解答ファイルを読めません: {e}", en=f"cannot read the answers file: {e}")) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise UsageError(f"{path}: 問題キー → 選択肢番号 の対応表にしてください / "
-                         "must map question keys to choice numbers")
+        raise UsageError(Text(ja=f"{path}: 問題キー → 選択肢番号 の対応表にしてください",
+                              en=f"{path}: must map question keys to choice numbers"))
     answers: dict[str, list[int]] = {}
     for key, value in raw.items():
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            raise UsageError(f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください / "
-                             "expected a choice number (1, 2, …)")
+            raise UsageError(Text(ja=f"{path}: {key}: 選択肢番号 (1, 2, …) を書いてください",
+                                  en=f"{path}: {key}: expected a choice number (1, 2, …)"))
         answers[str(key)] = sorted(set(values))
     return answers
 
@@ -101,7 +108,9 @@ def ask_interactively(
 ) -> QuizReport:
     """One question at a time, with the explanation right after each answer. EOF ends the quiz early."""
     results = []
-    say(f"\n確認テスト / Quiz: {len(bank.questions)} 問 (questions) — 番号で答えてください / answer with a number")
+    n_q = len(bank.questions)
+    say("\n" + Text(ja=f"確認テスト: {n_q} 問 — 番号で答えてください",
+                    en=f"quiz: {n_q} questions — answer with a number").render(lang))
     for n, q in enumerate(bank.questions, 1):
         say(f"\n[{n}/{len(bank.questions)}] {Text(ja=q.ja, en=q.en).render(lang)}")
         for i, c in enumerate(q.choices, 1):
@@ -109,16 +118,16 @@ def ask_interactively(
         chosen = None
         while chosen is None:
             try:
-                raw = ask("答え / answer> ")
+                raw = ask(PROMPT.render(lang) + "> ")
             except EOFError:
-                say("\n(中断 / stopped)")
+                say("\n(" + STOPPED.render(lang) + ")")
                 results.extend(score_question(r, None, lang) for r in bank.questions[n - 1:])
                 return _report(results)
             parts = [p for p in raw.replace(",", " ").split() if p]
             if parts and all(p.isdigit() and 1 <= int(p) <= len(q.choices) for p in parts):
                 chosen = sorted({int(p) for p in parts})
             else:
-                say(f"  1〜{len(q.choices)} の番号を入力してください / enter a number from 1 to {len(q.choices)}")
+                say("  " + choose_a_number(len(q.choices)).render(lang))
         result = score_question(q, chosen, lang)
         results.append(result)
         say(("  ✔ " if result.correct else "  ✘ ") + result.feedback)

@@ -36,7 +36,9 @@ import sys
 from pathlib import Path
 
 MODES = ("auto", "require", "off")
-BANNER = "sandbox: OFF — data isolation not guaranteed / サンドボックス無効: データの隔離は保証されません"
+BANNER_EN = "sandbox: OFF — data isolation not guaranteed"
+BANNER_JA = "サンドボックス無効: データの隔離は保証されません"
+BANNER = f"{BANNER_EN} / {BANNER_JA}"  # English first: the words a learner searches for (README: Troubleshooting)
 TMPFS_SIZE = 64 << 20  # the worker's whole writable space (one tmpfs at /tmp: its cwd, HOME and TMPDIR)
 SANDBOX_TMP = "/tmp"
 WORK_DIR = "/tmp/work"  # cwd, HOME and TMPDIR inside the sandbox
@@ -107,9 +109,14 @@ def available() -> bool:
     return probe()[0]
 
 
-def resolve(mode: str, warn=None) -> bool:
+def banner(lang: str = "both") -> str:
+    """The line that says the sandbox is off, in the learner's language (ja, en or both)."""
+    return {"ja": BANNER_JA, "en": BANNER_EN}.get(lang, BANNER)
+
+
+def resolve(mode: str, warn=None, lang: str = "both") -> bool:
     """Whether to sandbox the worker in this mode. `require` without bubblewrap raises SandboxUnavailable;
-    `auto` without it calls warn(BANNER) once per process (stderr in the CLI, so --json stays clean)."""
+    `auto` without it calls warn(banner(lang)) once per process (stderr in the CLI, so --json stays clean)."""
     global _banner_shown
     if mode not in MODES:
         raise ValueError(f"sandbox mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -122,7 +129,7 @@ def resolve(mode: str, warn=None) -> bool:
         raise SandboxUnavailable(why)
     if warn is not None and not _banner_shown:
         _banner_shown = True
-        warn(BANNER)
+        warn(banner(lang))
     return False
 
 

@@ -76,12 +76,14 @@ def _isolated(argv: list[str], workdir: str) -> list[str]:
     return [*pid_namespace()[0], *drop, *argv]
 
 
-def pid_warning(sandboxed: bool) -> str | None:
-    """The line the CLI shows when workers would share the grader's PID space (no sandbox, no PID namespace)."""
+def pid_warning(sandboxed: bool, lang: str = "both") -> str | None:
+    """The line the CLI shows when workers would share the grader's PID space (no sandbox, no PID namespace), in
+    the learner's language (ja, en or both)."""
     if sandboxed or pid_namespace()[0]:
         return None
-    return ("PID 名前空間なし: 提出物が採点プロセスにシグナルを送れます / no PID namespace: a submission can signal "
-            f"the grader's processes ({pid_namespace()[1]})")
+    ja = "PID 名前空間なし: 提出物が採点プロセスにシグナルを送れます"
+    en = f"no PID namespace: a submission can signal the grader's processes ({pid_namespace()[1]})"
+    return {"ja": ja, "en": en}.get(lang, f"{ja} / {en}")
 
 
 def pid_namespace() -> tuple[list[str], str]:

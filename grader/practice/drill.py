@@ -11,7 +11,7 @@ from typing import Any
 
 from grader.course.loading import load_bank, load_course
 from grader.course.models import Question
-from grader.course.quiz import choice_text, explanation_text, score_question
+from grader.course.quiz import PROMPT, STOPPED, choice_text, choose_a_number, explanation_text, score_question
 from grader.errors import UsageError
 from grader.results import QuestionResult
 from grader.text import Text, bilingual
@@ -97,18 +97,21 @@ def resolve(key: str) -> Item:
     if parsed is not None:
         name, seed = parsed
         if name not in load_templates():
-            raise UsageError(f"問題テンプレート {name} はありません / unknown question template {name!r} in {key!r}")
+            raise UsageError(Text(ja=f"問題テンプレート {name} はありません ({key!r})",
+                                  en=f"unknown question template {name!r} in {key!r}"))
         try:
             return _template_item(name, seed)
         except TemplateUnavailable as e:
-            raise UsageError(f"{key}: この問題はここでは出題できません / cannot be drawn here ({e})") from None
+            raise UsageError(Text(ja=f"{key}: この問題はここでは出題できません ({e})",
+                                  en=f"{key}: cannot be drawn here ({e})")) from None
     section = key.rsplit(".", 1)[0]
     if section in all_sections():
         bank = load_bank(section)
         for q in bank.questions if bank else []:
             if q.id == key:
                 return Item(q.id, section, q)
-    raise UsageError(f"問題 {key!r} はありません / unknown question key {key!r} (e.g. day2.section2.q02, sgd_step@42)")
+    raise UsageError(Text(ja=f"問題 {key!r} はありません (例: day2.section2.q02, sgd_step@42)",
+                          en=f"unknown question key {key!r} (e.g. day2.section2.q02, sgd_step@42)"))
 
 
 def session_from_answers(answers: dict[str, list[int]]) -> DrillSet:
@@ -204,14 +207,13 @@ def ask_drill(items: list[Item], lang: str, ask: Ask, say: Say) -> list[Question
         chosen = None
         while chosen is None:
             try:
-                raw = ask(bilingual("答え", "answer", lang) + "> ")
+                raw = ask(PROMPT.render(lang) + "> ")
             except EOFError:
-                say("\n(" + bilingual("中断", "stopped", lang) + ")")
+                say("\n(" + STOPPED.render(lang) + ")")
                 return results + [score_question(i.question, None, lang) for i in items[n - 1:]]
             chosen = _parse_choices(raw, len(it.question.choices))
             if chosen is None:
-                n_c = len(it.question.choices)
-                say("  " + bilingual(f"1〜{n_c} の番号を入力してください", f"enter a number from 1 to {n_c}", lang))
+                say("  " + choose_a_number(len(it.question.choices)).render(lang))
         result = score_question(it.question, chosen, lang)
         results.append(result)
         say(("  ✔ " if result.correct else "  ✘ ") + result.feedback)

@@ -1,7 +1,8 @@
 """The learner's progress: graded sections, answers (Leitner review cards) and hints in one small SQLite file.
 
 Losing or corrupting this file must never break grading: every public function catches database errors,
-writes one bilingual line to stderr, moves a corrupt file aside and starts a fresh one, and returns.
+writes one line to stderr (in the learner's language: use_db), moves a corrupt file aside and starts a fresh
+one, and returns.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from grader.results import QuestionResult, SectionReport
+from grader.settings import APP_DIR
 
 if TYPE_CHECKING:  # the course models (pydantic) load only where a stored question is read back
     from grader.course.models import Question
 
-APP_DIR = "eshikaku-grader"
 DB_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_S = 5.0  # transactions last milliseconds; a second command waits this long at most
 KINDS = ("section", "drill", "exam", "review")
@@ -64,22 +65,26 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _SECTION_OF_QUESTION = re.compile(r"^(day\d+\.section\d+)\.")
 _override: Path | None = None
+_lang = "both"
 _warned: set[str] = set()
 T = TypeVar("T")
 
 
 class NewerSchema(Exception):
-    """The file was written by a newer grader: leave it alone."""
+    """The file was written by a newer grader: leave it alone. Its args: the reason in Japanese, in English."""
 
 
 # ---------------------------------------------------------------- where the file lives
 
 
-def use_db(path: Path | None) -> None:
-    """Use `path` for the rest of this process (the `--db` option); None keeps $GRADER_DB or the default."""
-    global _override
+def use_db(path: Path | None, lang: str | None = None) -> None:
+    """Use `path` for the rest of this process (the `--db` option); None keeps $GRADER_DB or the default.
+    `lang`: the language of the lines that say the file is unusable (ja, en or both; default both)."""
+    global _override, _lang
     if path is not None:
         _override = Path(path)
+    if lang is not None:
+        _lang = lang
 
 
 def db_path() -> Path:
@@ -104,7 +109,9 @@ def _stamp(t: datetime) -> str:
 # ---------------------------------------------------------------- failures never break grading
 
 
-def _warn(message: str) -> None:
+def _warn(ja: str, en: str, both: str | None = None) -> None:
+    """Say on stderr, in the learner's language (use_db), that the file is unusable."""
+    message = {"ja": ja, "en": en}.get(_lang, both or f"{ja} / {en}")
     if message not in _warned:  # once per process: watch mode must not repeat it on every save
         _warned.add(message)
         sys.stderr.write(message + "\n")
@@ -148,18 +155,20 @@ def _guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[
                         aside = _move_aside(path)
                         if aside is not None:
                             _warn(
-                                f"進捗データベースが壊れていたので {aside.name} に移し、新しく作ります / "
-                                f"progress database was corrupt ({e}): moved to {aside}, starting a fresh one"
+                                f"進捗データベースが壊れていたので {aside.name} に移し、新しく作ります",
+                                f"progress database was corrupt ({e}): moved to {aside}, starting a fresh one",
                             )
                             continue
-                    reason = f"{e} ({path})"
+                    reason = reason_ja = f"{e} ({path})"
                 except NewerSchema as e:
-                    reason = str(e)
+                    reason_ja, reason = e.args
                 except Exception as e:  # noqa: BLE001 - progress is a convenience; grading goes on regardless
-                    reason = f"{type(e).__name__}: {e} ({db_path()})"
+                    reason = reason_ja = f"{type(e).__name__}: {e} ({db_path()})"
                 _warn(
-                    f"進捗データベースを使えません / progress database unavailable: {reason} — "
-                    "採点は続けます / grading goes on"
+                    f"進捗データベースを使えません: {reason_ja} — 採点は続けます",
+                    f"progress database unavailable: {reason} — grading goes on",
+                    both=f"進捗データベースを使えません / progress database unavailable: {reason} — "
+                         "採点は続けます / grading goes on",
                 )
                 return default()
             return default()
@@ -209,10 +218,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if version == SCHEMA_VERSION:
         return
     if version > SCHEMA_VERSION:
-        raise NewerSchema(
-            f"{db_path()} は新しい版のグレーダーで作られています / was written by a newer grader "
-            f"(schema {version} > {SCHEMA_VERSION})"
-        )
+        raise NewerSchema(f"{db_path()} は新しい版のグレーダーで作られています (schema {version} > {SCHEMA_VERSION})",
+                          f"{db_path()} was written by a newer grader (schema {version} > {SCHEMA_VERSION})")
     with _transaction(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another command may have migrated it
         for step in range(version, SCHEMA_VERSION):

@@ -14,9 +14,13 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.course.loading import ROOT, load_course, section_paths
 from grader.errors import UsageError
+
+if TYPE_CHECKING:
+    from grader.text import Text
 
 MARKER = ".eshikaku-workspace.json"
 DEFAULT_DIR = "eshikaku-practice"
@@ -53,6 +57,12 @@ class Workspace:
         return self.root / day / f"{sec}.py"
 
 
+def _text(ja: str, en: str) -> Text:
+    from grader.text import Text  # here, not at the top: finding the file to grade stays free of pydantic
+
+    return Text(ja=ja, en=en)
+
+
 def _is_clone(folder: Path) -> bool:
     return (folder / "question_bank" / "course.yaml").is_file() and (folder / "exercises").is_dir() \
         and (folder / "grader" / "__init__.py").is_file()
@@ -73,9 +83,10 @@ def find(start: Path | None = None) -> Workspace | None:
 def require(start: Path | None = None) -> Workspace:
     ws = find(start)
     if ws is None:
-        raise UsageError("作業フォルダの外です: `grade init` で作ってからその中で実行してください / "
-                         f"not inside a workspace: run `grade init` (it writes ./{DEFAULT_DIR}), then run grade "
-                         "inside it (or name a file: --submission FILE)")
+        raise UsageError(_text(f"作業フォルダの外です: `grade init` (./{DEFAULT_DIR} を作ります) のあと、その中で"
+                               "実行してください (またはファイルを指定: --submission FILE)",
+                               f"not inside a workspace: run `grade init` (it writes ./{DEFAULT_DIR}), then run grade "
+                               "inside it (or name a file: --submission FILE)"))
     return ws
 
 
@@ -94,12 +105,15 @@ def init(target: Path | None = None, root: Path = ROOT) -> tuple[Path, list[Path
     dest = (target or Path(DEFAULT_DIR)).resolve()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         if (dest / MARKER).is_file():
-            raise UsageError(f"{dest} はすでに作業フォルダです / {dest} is already a workspace "
-                             "(restore one file with `grade reset SECTION`)")
-        raise UsageError(f"{dest} は空ではありません / {dest} is not empty: name a new folder (grade init DIR)")
+            raise UsageError(_text(f"{dest} はすでに作業フォルダです (1 ファイルを戻すには `grade reset SECTION`)",
+                                   f"{dest} is already a workspace (restore one file with `grade reset SECTION`)"))
+        raise UsageError(_text(f"{dest} は空ではありません: 新しいフォルダを指定してください (grade init DIR)",
+                               f"{dest} is not empty: name a new folder (grade init DIR)"))
     if _is_clone(dest) or any(_is_clone(p) for p in dest.parents):
-        raise UsageError(f"{dest} はプロジェクトの中です / {dest} is inside the project clone: put the workspace "
-                         "elsewhere, so your edits and the package's stubs never mix")
+        raise UsageError(_text(f"{dest} はプロジェクトの clone の中です: あなたの編集と配布の雛形が混ざらないよう、"
+                               "別の場所に作ってください",
+                               f"{dest} is inside the project clone: put the workspace elsewhere, so your edits and "
+                               "the package's stubs never mix"))
     written = []
     dest.mkdir(parents=True, exist_ok=True)
     for section in load_course(root).sections:
@@ -131,8 +145,8 @@ def reset(section_id: str, exercise: str | None = None, start: Path | None = Non
     when given. The current file is first copied to .backups/ (returned, None if there was no file)."""
     ws = require(start)
     if ws.clone:
-        raise UsageError("プロジェクトの clone では reset しません (git checkout を使ってください) / "
-                         "a project clone is not reset by grade (use git checkout)")
+        raise UsageError(_text("プロジェクトの clone では reset しません (git checkout を使ってください)",
+                               "a project clone is not reset by grade (use git checkout)"))
     stub = section_paths(section_id, root)["exercise"]
     target = ws.file(section_id)
     backup = None
@@ -149,13 +163,15 @@ def reset(section_id: str, exercise: str | None = None, start: Path | None = Non
     mine = target.read_text(encoding="utf-8")
     want = _node_span(fresh, exercise)
     if want is None:
-        raise UsageError(f"{section_id} に演習 {exercise!r} はありません / {section_id} has no exercise {exercise!r}")
+        raise UsageError(_text(f"{section_id} に演習 {exercise!r} はありません",
+                               f"{section_id} has no exercise {exercise!r}"))
     try:
         have = _node_span(mine, exercise)
     except SyntaxError:
-        raise UsageError(f"{target} に構文エラーがあるため {exercise} だけを戻せません。ファイル全体を戻すには "
-                         f"`grade reset {section_id.split('.')[1]}` / {target} has a syntax error, so {exercise} alone "
-                         "cannot be restored; reset the whole file instead") from None
+        raise UsageError(_text(f"{target} に構文エラーがあるため {exercise} だけを戻せません。ファイル全体を戻すには "
+                               f"`grade reset {section_id.split('.')[1]}`",
+                               f"{target} has a syntax error, so {exercise} alone cannot be restored; reset the whole "
+                               f"file instead: `grade reset {section_id.split('.')[1]}`")) from None
     lines, fresh_lines = mine.splitlines(keepends=True), fresh.splitlines(keepends=True)
     block = fresh_lines[want[0] - 1:want[1]]
     if have is None:
