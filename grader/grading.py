@@ -25,13 +25,16 @@ def grade_checks(section_id: str, submission: Path, root: Path = ROOT, timeout: 
     `hide`: more folders the sandboxed worker must not see (batch: the class's submissions, the results);
     `on_check`: sees each CheckResult as soon as its check has run (a terminal streams them)."""
     from grader.engine.runner import run_checks
+    from grader.engine.signature import stub_signatures
 
     section = section_outline(section_id, root)
     _require_checks(section_id, root)
     _require(submission)
-    checks, output, output_total = run_checks(section_id, submission, points=section.points, root=root,
-                                              timeout=timeout, sandbox=sandbox, hide=hide,
-                                              checks=section_paths(section_id, root)["checks"], on_check=on_check)
+    paths = section_paths(section_id, root)
+    with stub_signatures(paths["exercise"]):  # a call that does not fit is told the stub's signature
+        checks, output, output_total = run_checks(section_id, submission, points=section.points, root=root,
+                                                  timeout=timeout, sandbox=sandbox, hide=hide,
+                                                  checks=paths["checks"], on_check=on_check)
     return _report(section_id, section, root, checks, output, output_total, sandbox)
 
 
@@ -43,6 +46,7 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
     file, InternalError for a grader fault). Every job taken is delivered once, before the next is taken; a
     missing checks file raises UsageError before any is taken."""
     from grader.engine.runner import run_many
+    from grader.engine.signature import stub_signatures
 
     section = section_outline(section_id, root)
     _require_checks(section_id, root)
@@ -65,8 +69,9 @@ def grade_many(section_id: str, next_job: Callable[[], Job | None],
                 result = e
         deliver(job, result)
 
-    run_many(section_id, points=section.points, root=root, next_job=take, deliver=done,
-             checks=section_paths(section_id, root)["checks"])
+    paths = section_paths(section_id, root)
+    with stub_signatures(paths["exercise"]):
+        run_many(section_id, points=section.points, root=root, next_job=take, deliver=done, checks=paths["checks"])
 
 
 def _require_checks(section_id: str, root: Path) -> None:

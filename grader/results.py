@@ -35,6 +35,7 @@ class CheckResult(Record):
     feedback: str
     feedback_i18n: Text | None = None
     misconception: Text | None = None  # the known mistake the result matched (Variant), when one did
+    note: Text | None = None  # advice shown with the result, never scored (e.g. an overflow warning on a pass)
     title: Text | None = None
     duration: float = 0.0
 

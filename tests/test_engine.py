@@ -89,6 +89,37 @@ class Counter:
         self.n += k
         return self.n
 
+class UnprintableWarning(UserWarning):
+    shown = 0
+    def __str__(self):  # fine for the warnings module, then it raises
+        UnprintableWarning.shown += 1
+        if UnprintableWarning.shown > 1:
+            raise RuntimeError("no text for you")
+        return "once"
+
+class _NamedMeta(type):
+    @property
+    def __name__(cls):
+        return 42
+
+class OddlyNamedWarning(UserWarning, metaclass=_NamedMeta):
+    pass
+
+def hostile_warnings(x):
+    import warnings
+    warnings.warn(UnprintableWarning())
+    warnings.warn("odd", OddlyNamedWarning)
+    for i in range(50):
+        warnings.warn("\x1b[2J spam %d " % i + "x" * 1000)
+    warnings.warn("\x1b[2J spam 0 " + "x" * 1000)  # the same text again: listed once
+    return x
+
+def two_args(x, y):
+    return x
+
+def raises_type_error_inside(x):
+    raise TypeError("my own")
+
 COUNT = 0
 def bump():
     global COUNT
@@ -375,6 +406,44 @@ def test_warnings_are_recorded_per_call(learner):
     assert any("overflow" in w for w in learner.last_call.warnings)
     learner.noisy(np.array([1.0]))
     assert learner.last_call.warnings == []
+
+
+def test_hostile_warnings_come_back_capped_distinct_and_inert(learner):
+    got = learner.hostile_warnings(np.array([1.0]))
+    assert np.array_equal(got, [1.0])  # a warning never breaks the answer
+    ws = learner.last_call.warnings
+    assert len(ws) == 10 and len(set(ws)) == 10
+    assert ws[0] == "Warning: <unprintable>"
+    assert ws[1] == "OddlyNamedWarning: odd"  # the class's own name, not what its metaclass claims
+    assert all(len(w) <= 300 and "\x1b" not in w for w in ws)
+    assert "\\x1b[2J spam 0" in ws[2]  # shown escaped
+
+
+def test_a_call_that_does_not_fit_the_signature_is_marked_and_told_the_stubs(learner, tmp_path):
+    from grader.engine.signature import stub_signatures
+
+    with pytest.raises(LearnerRaised) as e:
+        learner.two_args(np.zeros(1))
+    assert e.value.at_call and e.value.type_name == "TypeError" and e.value.note is None  # no stub known
+    stub = tmp_path / "exercises" / "day9" / "section9.py"
+    stub.parent.mkdir(parents=True)
+    stub.write_text("def two_args(x):\n    raise NotImplementedError\n\n\nclass Counter:\n"
+                    "    def __init__(self, start=0):\n        pass\n\n    def step(self, k=1):\n        pass\n",
+                    encoding="utf-8")
+    with stub_signatures(stub), pytest.raises(LearnerRaised) as e:
+        learner.two_args(np.zeros(1))
+    assert e.value.note is not None and "`def two_args(x)`" in e.value.note.en
+    assert "exercises/day9/section9.py" in e.value.note.ja
+    counter = learner.Counter()
+    with stub_signatures(stub), pytest.raises(LearnerRaised) as e:
+        counter.step(1, 2)
+    assert e.value.note is not None and "`class Counter: def step(self, k=1)`" in e.value.note.en
+    with stub_signatures(stub), pytest.raises(LearnerRaised) as e:
+        learner.Counter(1, 2, 3)
+    assert e.value.note is not None and "`class Counter: def __init__(self, start=0)`" in e.value.note.en
+    with stub_signatures(stub), pytest.raises(LearnerRaised) as e:
+        learner.raises_type_error_inside(np.zeros(1))  # a TypeError of the learner's own code: no signature
+    assert not e.value.at_call and e.value.note is None
 
 
 def test_remote_objects_keep_state_and_forward_methods_and_attributes(learner):

@@ -204,6 +204,8 @@ FORGED_HEADERS = {
     "suggest_not_list": {"missing": "x", "suggest": 7},
     "raised_is_list": {"raised": [1, 2]},
     "raised_odd_fields": {"raised": {"type": {"a": 1}, "message": [], "line": "x"}},
+    "raised_at_call_not_bool": {"raised": {"type": "TypeError", "message": "", "line": None, "at_call": "yes"}},
+    "warning_too_long": {"warnings": ["w" * 5000], "result": None},
     "warnings_not_text": {"warnings": [1, {"a": 2}], "result": None},
     "handle_not_int": {"result": {"__handle__": "x", "type": 3}},
     "frame_index_negative": {"result": {"__nd__": -1}},

@@ -182,3 +182,71 @@ def test_attribute_typos_on_a_learners_object(tmp_path):
                     and c["feedback_i18n"])
     assert "did you mean `backword`?" in text, text
     assert "the course calls it `backward`" in text
+
+
+# ---------------------------------------------------------------- (e) a call that does not fit: the stub's signature
+
+SECTION5 = (ROOT / "solutions" / "day1" / "section5.py").read_text(encoding="utf-8")
+
+
+def _affine_with(old: str, new: str) -> str:
+    """day1.section5's solution with one line of class Affine changed."""
+    start, end = SECTION5.index("class Affine"), SECTION5.index("class SoftmaxWithLoss")
+    body = SECTION5[start:end]
+    assert body.count(old) == 1
+    return SECTION5[:start] + body.replace(old, new) + SECTION5[end:]
+
+
+def test_a_method_with_another_signature_is_told_the_stubs_once(tmp_path):
+    path = _write(tmp_path, _affine_with("def forward(self, x):", "def forward(self, x, y):"), "section5.py")
+    report = grade_file("day1.section5", path).report
+    affine = [c for c in report["checks"] if c["exercise"] == "Affine"]
+    assert affine and all(c["status"] == "error" for c in affine)  # the status and the score are as before
+    for c in affine:
+        assert "missing 1 required positional argument: 'y'" in c["feedback_i18n"]["en"]
+        assert "the exercise file (exercises/day1/section5.py) defines `class Affine: def forward(self, x)`" in \
+            c["note"]["en"], c["note"]
+        assert "演習ファイル (exercises/day1/section5.py) の定義は `class Affine: def forward(self, x)`" in c["note"]["ja"]
+    # TwoLayerNet's own code calls forward(x): the TypeError is raised in the learner's line, with no signature note
+    net = [c for c in report["checks"] if c["exercise"] == "TwoLayerNet"]
+    assert net and all(c["status"] == "error" and c["note"] is None for c in net)
+    out = _plain("day1.section5", path)
+    assert out.count("def forward(self, x)") == 1, out  # once for the exercise, not on each of its 4 checks
+    ja = run_grade("day1.section5", "--submission", str(path), "--no-quiz", "--lang", "ja").out
+    assert ja.count("def forward(self, x)") == 1 and "引数 (数・順番・名前)" in ja, ja
+
+
+def test_checks_that_share_the_fault_refer_to_the_first(tmp_path):
+    path = _write(tmp_path, _affine_with("def backward(self, dout):", "def backward(self, dout, extra):"), "section5.py")
+    out = _plain("day1.section5", path)
+    lines = out.splitlines()
+    assert out.count("`class Affine: def backward(self, dout)`") == 1, out
+    assert out.count("missing 1 required positional argument: 'extra'") == 2, out  # Affine once, TwoLayerNet once
+    assert sum("(same as test_affine_backward_dx above)" in s for s in lines) == 2, out  # dW and db
+    at = next(i for i, s in enumerate(lines) if "test_affine_backward_dx" in s)
+    assert "missing 1 required positional argument" in lines[at + 1]
+    assert lines[at + 2].strip().startswith("ℹ note: the exercise file")
+
+
+def test_a_function_with_another_signature_is_told_the_stubs(tmp_path):
+    path = _write(tmp_path, SECTION2.replace("def sigmoid(x):", "def sigmoid(x, beta):", 1))
+    report = grade_file("day1.section2", path).report
+    sig = [c for c in report["checks"] if c["exercise"] == "sigmoid"]
+    assert sig and all(c["status"] == "error" for c in sig)
+    assert all("defines `def sigmoid(x)`" in c["note"]["en"] for c in sig)
+    grad = [c for c in report["checks"] if c["exercise"] == "sigmoid_grad"]  # its own line calls sigmoid(x)
+    assert grad and all(c["status"] == "error" and c["note"] is None for c in grad)
+    assert "line " in grad[0]["feedback_i18n"]["en"]
+
+
+def test_a_terminal_shows_the_signature_once_too(tmp_path):
+    """On a terminal (coloured marks, streamed exercise by exercise) as in a pipe."""
+    pexpect = pytest.importorskip("pexpect")
+    path = _write(tmp_path, _affine_with("def backward(self, dout):", "def backward(self, dout, extra):"), "section5.py")
+    child = pexpect.spawn(sys.executable, ["-m", "grader.cli.launch", "day1.section5", "--submission", str(path),
+                                           "--no-quiz", "--lang", "en"], cwd=str(ROOT), encoding="utf-8", timeout=60,
+                          dimensions=(60, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.before.count("ℹ note:") == 1, child.before
+    assert child.before.count("(same as test_") == 3, child.before  # dW, db; TwoLayerNet's training

@@ -13,17 +13,19 @@ def sigmoid(x):
     形状 / shapes:  x: 任意の形状の ndarray (any shape)  →  戻り値 / returns: x と同じ形状 (same shape)
 
     注意: x = −1000 のとき exp(−x) = exp(1000) はオーバーフローします (RuntimeWarning)。
-    |x| が 1e3 程度まで警告も NaN も出ないようにしてください。ヒント: x ≥ 0 では 1/(1+exp(−x)),
-    x < 0 では exp(x)/(1+exp(x)) と書けば exp の引数はいつも 0 以下です (np.where や np.abs を使う)。
-    Note: for x = −1000, exp(−x) = exp(1000) overflows (RuntimeWarning). Make it work without a warning or NaN
-    for |x| up to about 1e3. Hint: for x ≥ 0 use 1/(1+exp(−x)), for x < 0 use exp(x)/(1+exp(x)); then the
-    argument of exp is never positive (np.where, np.abs).
+    |x| が 1e3 程度まで NaN を出さずに正しい値を返してください。書籍の 1 / (1 + np.exp(−x)) は警告を
+    出しますが値は正しく、正解とします (警告は助言として表示されます)。警告も出さないには: x ≥ 0 では
+    1/(1+exp(−x)), x < 0 では exp(x)/(1+exp(x)) と書けば exp の引数はいつも 0 以下です (np.where や np.abs)。
+    Note: for x = −1000, exp(−x) = exp(1000) overflows (RuntimeWarning). Return the right values, with no NaN,
+    for |x| up to about 1e3. The book's 1 / (1 + np.exp(−x)) warns, but its values are right and it is accepted
+    (the warning is shown as advice). To avoid even the warning: for x ≥ 0 use 1/(1+exp(−x)), for x < 0 use
+    exp(x)/(1+exp(x)); then the argument of exp is never positive (np.where, np.abs).
 
     例 / example:
         >>> sigmoid(np.array([-1.0, 0.0, 2.0]))
         array([0.26894142, 0.5       , 0.88079708])
     """
-    # TODO: σ(x) をオーバーフローなしで計算する / compute σ(x) without overflow
+    # TODO: σ(x) を NaN なしで計算する / compute σ(x) with no NaN, even for |x| ≈ 1000
     raise NotImplementedError
 
 

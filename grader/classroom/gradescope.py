@@ -27,7 +27,7 @@ def results_json(report: Any, visibility: dict[str, bool] | None, *, hidden_visi
                  lang: str = "both") -> dict[str, Any]:
     """Gradescope's results.json for one report. `visibility`: test function → public (None: all hidden)."""
     from grader.classroom.release import is_public_check
-    from grader.render.report import STATUS_LABEL, inert_report, summary_lines
+    from grader.render.report import NOTE, STATUS_LABEL, inert_report, summary_lines
     from grader.text import Text
 
     if hidden_visibility not in VISIBILITIES:
@@ -49,7 +49,8 @@ def results_json(report: Any, visibility: dict[str, bool] | None, *, hidden_visi
             "score": c.score,
             "max_score": c.max_score,
             "status": "passed" if c.status == "passed" else "failed",
-            "output": Text(ja=ja, en=en).render(lang) + ("" if c.status == "passed" else f"\n{feedback}"),
+            "output": Text(ja=ja, en=en).render(lang) + ("" if c.status == "passed" else f"\n{feedback}")
+            + (f"\n{NOTE.render(lang)}: {c.note.render(lang)}" if c.note else ""),
             "output_format": "text",
             "tags": [c.exercise, c.status],
             "visibility": "visible" if public else hidden_visibility,

@@ -17,6 +17,8 @@ from grader.engine.checking import (
     expect_equal,
     expect_raises,
     fail,
+    note,
+    note_warning,
 )
 from grader.engine.collect import case, cases, check
 from grader.engine.proxy import LearnerRaised, RemoteFunction, RemoteObject
@@ -25,4 +27,5 @@ from grader.text import Text
 __all__ = [
     "RETURN_VALUE", "CheckFailed", "LearnerRaised", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant",
     "as_array", "case", "cases", "check", "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
+    "note", "note_warning",
 ]

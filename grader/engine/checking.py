@@ -56,6 +56,37 @@ def fail(ja: str, en: str) -> None:
     raise CheckFailed(Text(ja=ja, en=en))
 
 
+_notes: list[Text] = []  # what the running check attached with `note` (the runner takes them after each check)
+
+
+def note(ja: str, en: str) -> None:
+    """Attach advice to the running check's result: shown with it, in the report's `note`, and never scored
+    (the status and the points stay what the values earned)."""
+    text = Text(ja=ja, en=en)
+    if text not in _notes:
+        _notes.append(text)
+
+
+def take_note() -> Text | None:
+    """The notes attached since the last call, one per line (None if none), and forget them."""
+    if not _notes:
+        return None
+    text = Text(ja="\n".join(t.ja for t in _notes), en="\n".join(t.en for t in _notes))
+    _notes.clear()
+    return text
+
+
+def note_warning(learner: Any, containing: str, *, what: str, ja: str, en: str) -> None:
+    """Advice, never a verdict: when the learner's last call raised a warning whose text contains `containing`
+    (e.g. "overflow"), note the warning and `ja`/`en` (how to avoid it). A warning is the learner's text
+    (inert, cut short by the proxy); it can be silenced from the learner's code, so it never decides a score."""
+    warned = [w for w in learner.last_call.warnings if containing in w.lower()]
+    if warned:
+        shown = warned[0] if len(warned[0]) <= 100 else warned[0][:100] + "…"
+        note(f"{what}: 警告 {shown} — 値は正しいので合格です。{ja}",
+             f"{what}: warning {shown} — the values are right, so it passes. {en}")
+
+
 @dataclass(frozen=True)
 class Variant:
     """A known wrong result and the misconception that produces it."""

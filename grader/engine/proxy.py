@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from grader.engine.reply import ProtocolError, check_answer
+from grader.engine.signature import expected_signature
 from grader.engine.spawn import (
     WorkerDied,
     WorkerMalformed,
@@ -43,6 +44,7 @@ class LearnerFault(Exception):
     """Something the learner's code did that decides the check's status (not a wrong value: that is CheckFailed)."""
 
     status: Status = "error"
+    note: Text | None = None  # advice shown with the check's result (the stub's signature for a call that did not fit)
 
     def __init__(self, ja: str, en: str):
         super().__init__(en)
@@ -64,6 +66,7 @@ class LearnerRaised(LearnerFault):
         super().__init__(ja, en)
         self.type_name = type_name
         self.message = message  # the learner's own exception message (for checks that require its content)
+        self.at_call = False  # raised by the call itself (the arguments did not fit), before the learner's code ran
 
 
 class LearnerTimeout(LearnerFault):
@@ -162,8 +165,10 @@ def fault_from_exception(info: dict, during: str, hint: Text | None = None) -> L
     if t == "SystemExit":
         return LearnerCrashed(f"{during}にプログラムが終了しました (sys.exit, code {msg})",
                               f"the submission exited {during_en(during)} (sys.exit, code {msg})")
-    return LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg_en}", t,
-                         inert(info.get("message", ""), limit=300))
+    fault = LearnerRaised(f"{t} が発生しました{at_ja}: {msg}", f"raised {t}{at_en}: {msg_en}", t,
+                          inert(info.get("message", ""), limit=300))
+    fault.at_call = info.get("at_call") is True
+    return fault
 
 
 def _gib() -> int:
@@ -377,8 +382,14 @@ class Learner:
         frames: list[bytes] = []
         enc_args = [encode_arg(a, frames, self._generation) for a in args]
         enc_kwargs = {k: encode_arg(a, frames, self._generation) for k, a in kwargs.items()}
-        answer, out = self._request({"op": "call", "target": target, "args": enc_args, "kwargs": enc_kwargs}, frames,
-                                    nargs=len(args), kwargs=frozenset(kwargs))
+        try:
+            answer, out = self._request({"op": "call", "target": target, "args": enc_args, "kwargs": enc_kwargs},
+                                        frames, nargs=len(args), kwargs=frozenset(kwargs))
+        except LearnerRaised as e:
+            if e.at_call and e.type_name == "TypeError":  # a signature that does not fit: say the stub's
+                e.note = expected_signature(target.get("name"), obj._type if obj is not None else None,
+                                            target.get("attr"))
+            raise
         try:
             result = decode_value(answer.get("result"), out, self)
             name = target.get("name", "")

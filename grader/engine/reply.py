@@ -42,10 +42,11 @@ def _bool(v: Any, what: str) -> bool:
 
 
 def check_exception(info: Any, what: str) -> None:
-    """{"type": str, "message": str, "line": int | None, "not_implemented": bool?, "context": str?}."""
+    """{"type": str, "message": str, "line": int | None, "not_implemented": bool?, "context": str?,
+    "at_call": bool?}."""
     if type(info) is not dict:
         _fail(f"{what} is not an object")
-    unknown = set(info) - {"type", "message", "line", "not_implemented", "context"}
+    unknown = set(info) - {"type", "message", "line", "not_implemented", "context", "at_call"}
     if unknown:
         _fail(f"{what} has unknown fields")
     _str(info.get("type", ""), f"{what}.type")
@@ -55,8 +56,9 @@ def check_exception(info: Any, what: str) -> None:
         _fail(f"{what}.line is not a number")
     if "context" in info:
         _str(info["context"], f"{what}.context")
-    if "not_implemented" in info:
-        _bool(info["not_implemented"], f"{what}.not_implemented")
+    for flag in ("not_implemented", "at_call"):
+        if flag in info:
+            _bool(info[flag], f"{what}.{flag}")
 
 
 def check_value(v: Any, nframes: int, depth: int = 0) -> None:
@@ -176,7 +178,7 @@ def check_answer(answer: Any, nframes: int, nargs: int = 0, kwargs: frozenset[st
         if key in answer:
             check_exception(answer[key], key)
     warnings = answer.get("warnings", [])
-    if len(warnings) > 10 or any(type(w) is not str for w in warnings):
+    if len(warnings) > 10 or any(type(w) is not str or len(w) > MAX_TEXT for w in warnings):
         _fail("bad warnings")
     if "result" in answer:
         check_value(answer["result"], nframes)

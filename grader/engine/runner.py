@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.engine.checking import CheckFailed
+from grader.engine.checking import CheckFailed, take_note
 from grader.engine.collect import Item, collect
 from grader.engine.proxy import LearnerFault, Session
 from grader.errors import InternalError
@@ -49,6 +49,7 @@ class Verdict:
     text: Text | None = None
     misconception: Text | None = None
     duration: float = 0.0
+    note: Text | None = None  # advice shown with the result, never scored (checking.note, a call's stub signature)
 
 
 @dataclass
@@ -64,11 +65,13 @@ class CheckRun:
     def run(self, item: Item) -> None:
         """Run one check; a learner's fault or a wrong result is its verdict. KeyboardInterrupt passes."""
         v = self.verdicts.setdefault(item.name, Verdict())
+        take_note()  # no note of an earlier check carries over
         start = time.perf_counter()
         try:
             item.run(self.session.fresh(item.mark.timeout))
         except LearnerFault as exc:
             v.status, v.text = exc.status, exc.text
+            v.note = exc.note
         except CheckFailed as exc:
             v.status, v.text, v.misconception = "failed", exc.text, exc.misconception
         except AssertionError as exc:
@@ -81,6 +84,7 @@ class CheckRun:
             self.internal.append(f"check {item.name} raised {type(exc).__name__}: {str(exc)[:300]}")
         finally:
             v.duration += time.perf_counter() - start
+            v.note = take_note() or v.note
 
     def result(self, section_id: str, points: dict[str, int], item: Item) -> CheckResult:
         """The CheckResult of one check that has run (or "did not run")."""
@@ -101,6 +105,7 @@ class CheckRun:
             misconception=v.misconception,
             title=mark.title,
             duration=round(v.duration, 4),
+            note=v.note,
         )
 
     def results(self, section_id: str, points: dict[str, int], items: list[Item]) -> list[CheckResult]:

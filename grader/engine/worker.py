@@ -255,7 +255,7 @@ class Worker:
             return {"raised": describe_exception(e, self.learner_file())}, []
         frames: list = []
         body = {
-            "warnings": [f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught[:10]],
+            "warnings": _warning_texts(caught),
             "result": self.encode(result, frames),
             "constructed": isinstance(fn, type),
             "after": [self.after(a, s, frames) for a, s in zip(args, before, strict=True)],
@@ -429,6 +429,26 @@ def _snapshot(arg):
     return None
 
 
+MAX_WARNINGS = 10
+
+
+def _warning_texts(caught) -> list:
+    """The distinct warnings a call raised, as "Category: message" (at most MAX_WARNINGS, 200 characters each).
+    A warning's message is the learner's object: a __str__ that raises is shown as <unprintable>."""
+    texts: list = []
+    for w in caught:
+        try:
+            name = type.__dict__["__name__"].__get__(w.category)  # the class's own name, not a metaclass property
+            text = f"{name}: {str(w.message)}"[:200]
+        except BaseException:  # noqa: BLE001 - a hostile warning message
+            text = "Warning: <unprintable>"
+        if type(text) is str and text not in texts:
+            texts.append(text)
+            if len(texts) == MAX_WARNINGS:
+                break
+    return texts
+
+
 def _cut(text: str, limit: int) -> str:
     """`text` cut to about `limit` characters at a word boundary, marked with "…" (never mid-word)."""
     if len(text) <= limit:
@@ -480,6 +500,8 @@ def describe_exception(e: BaseException, path) -> dict:
         message = "<unprintable>"
     info = {"type": type(e).__name__, "message": message, "line": line,
             "not_implemented": isinstance(e, NotImplementedError)}
+    if not frames:  # raised by the call itself (arguments that do not fit the signature), before any code ran
+        info["at_call"] = True
     if context is not None:
         info["context"] = context[:200]
     return info

@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from grader.render.report import STATUS_LABEL, inert_report, render_plain
+from grader.render.report import NOTE, STATUS_LABEL, inert_report, render_plain
 from grader.results import SectionReport
 from grader.sanitize import inert
 from grader.text import Text
@@ -116,6 +116,9 @@ class NotebookReport:
             if c.status != "passed":
                 feedback = c.feedback_i18n.render(self.lang) if c.feedback_i18n else c.feedback
                 result += "<br>" + e(feedback).replace("\n", "<br>")
+            if c.note:
+                note = e(c.note.render(self.lang)).replace("\n", "<br>")
+                result += f"<br><i>{e(NOTE.render(self.lang))}: {note}</i>"
             rows.append(
                 f"<tr><td>{e(c.exercise)}</td><td>{e(what)}</td>"
                 f"<td style='text-align:right'>{c.score:g}/{c.max_score:g}</td>"

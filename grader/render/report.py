@@ -131,6 +131,25 @@ def _all_passed(checks: list) -> Text:
     return Text(ja=f"{len(checks)} チェックすべて合格", en=f"all {len(checks)} checks passed")
 
 
+def _new_notes(checks: list, lang: str, shown: list[str]) -> list[str]:
+    """The notes of `checks` not yet shown for this exercise (each note once per exercise), remembered in `shown`."""
+    fresh = []
+    for c in checks:
+        text = _shown(c.note, lang)
+        if text and text not in shown:
+            shown.append(text)
+            fresh.append(text)
+    return fresh
+
+
+NOTE = Text(ja="ℹ 助言", en="ℹ note")  # how every view labels a check's `note`: advice, never scored (docs/JSON.md)
+
+
+def _same_as(first_id: str) -> Text:
+    """What a check shows in place of the feedback an earlier check of its exercise already showed."""
+    return Text(ja=f"(上の {first_id} と同じ)", en=f"(same as {first_id} above)")
+
+
 _COLOR = {"passed": "32", "failed": "31", "not_implemented": "33"}  # ANSI: green, red, yellow; others magenta
 
 
@@ -197,14 +216,25 @@ class PlainView:
     def _mark(self, status: str, mark: str) -> str:
         return f"\x1b[{_COLOR.get(status, '35')}m{mark}\x1b[0m" if self.color else mark
 
+    def _notes(self, notes: list[str]) -> None:
+        for text in notes:
+            first, *rest = text.splitlines() or [""]
+            self.write(f"      {NOTE.render(self.lang)}: {first}")
+            for line in rest:
+                self.write(f"        {line}")
+
     def _group(self, checks: list[CheckResult], message: str) -> None:
+        """One exercise: one line when every check passed or all ended alike, else a line per check; feedback an
+        earlier check of the exercise showed is referred to, and each note is shown once."""
         lang, width = self.lang, self.width
         exercise = checks[0].exercise
         self.written.add(exercise)
+        shown: list[str] = []
         got, full = sum(c.score for c in checks), sum(c.max_score for c in checks)
         if all(c.status == "passed" for c in checks):
             self.write(f"  {self._mark('passed', '✔')} {exercise:<10} {_all_passed(checks).render(lang):<{width}}  "
                        f"{_pts(got)}/{_pts(full)}")
+            self._notes(_new_notes(checks, lang, shown))
             return
         if _uniform(checks):
             c = checks[0]
@@ -215,15 +245,22 @@ class PlainView:
             if c.feedback != message:
                 for line in _feedback(c, lang).splitlines():
                     self.write(f"      {line}")
+            self._notes(_new_notes(checks, lang, shown))
             return
+        said: dict[str, str] = {}  # feedback already shown for this exercise → the check that showed it
         for c in checks:
             mark, ja, en = STATUS_LABEL[c.status]
             label = Text(ja=ja, en=en).render(lang)
             self.write(f"  {self._mark(c.status, mark)} {exercise:<10} {c.id:<{width}}  "
                        f"{_pts(c.score)}/{_pts(c.max_score)}  {label}")
             if c.status != "passed" and c.feedback != message:
-                for line in _feedback(c, lang).splitlines():
-                    self.write(f"      {line}")
+                if c.feedback in said:
+                    self.write(f"      {_same_as(said[c.feedback]).render(lang)}")
+                else:
+                    said[c.feedback] = c.id
+                    for line in _feedback(c, lang).splitlines():
+                        self.write(f"      {line}")
+            self._notes(_new_notes([c], lang, shown))
 
 
 def render_plain(report: SectionReport, lang: str, write: Callable[[str], None]) -> None:

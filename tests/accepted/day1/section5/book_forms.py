@@ -1,10 +1,14 @@
 # ACCEPTED: every check passes (other correct formulations the course or the literature teaches)
 """Day 1 Section 5 を本 (common/layers.py, common/functions.py, ch05/two_layer_net.py) のとおりに書いた別解:
 Relu.backward が dout をその場で書き換え、交差エントロピーは one-hot 形式 −Σ t·log(y + 1e-7) / N、
-numerical_gradient はモジュールの関数とラムダ。
-The book's own code: Relu.backward modifies dout in place, one-hot cross-entropy −Σ t·log(y + 1e-7) / N, and
-TwoLayerNet.numerical_gradient through a module-level numerical_gradient and a lambda.
+numerical_gradient はモジュールの関数とラムダ、層は np.dot (テンソル対応の reshape つき)、TwoLayerNet は層を
+OrderedDict に持つ。
+The book's own code: Relu.backward modifies dout in place, one-hot cross-entropy −Σ t·log(y + 1e-7) / N,
+TwoLayerNet.numerical_gradient through a module-level numerical_gradient and a lambda, layers on np.dot (with the
+book's reshape for tensors), and TwoLayerNet holding its layers in an OrderedDict.
 """
+from collections import OrderedDict
+
 import numpy as np
 
 
@@ -80,10 +84,13 @@ class Affine:
         self.W = W
         self.b = b
         self.x = None
+        self.original_x_shape = None
         self.dW = None
         self.db = None
 
     def forward(self, x):
+        self.original_x_shape = x.shape  # テンソル対応
+        x = x.reshape(x.shape[0], -1)
         self.x = x
         out = np.dot(self.x, self.W) + self.b
         return out
@@ -92,6 +99,7 @@ class Affine:
         dx = np.dot(dout, self.W.T)
         self.dW = np.dot(self.x.T, dout)
         self.db = np.sum(dout, axis=0)
+        dx = dx.reshape(*self.original_x_shape)
         return dx
 
 
@@ -125,7 +133,7 @@ class TwoLayerNet:
         self.params["b1"] = np.zeros(hidden_size)
         self.params["W2"] = weight_init_std * np.random.randn(hidden_size, output_size)
         self.params["b2"] = np.zeros(output_size)
-        self.layers = {}
+        self.layers = OrderedDict()
         self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
         self.layers["Relu1"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
