@@ -12,9 +12,12 @@ from solutions.day3 import section1 as sol
 
 
 def _clipped_a0():
-    """q07: a[0] after clip_grads([a, c], 6.5) with a = [3, 4], c = [12] (changed in place)."""
-    a, c = np.array([3.0, 4.0]), np.array([12.0])
-    sol.clip_grads([a, c], 6.5)
+    """q07: a[0] after clip_grads([a, c], 2.5) with a = [1, 2], c = [2, 4] (changed in place).
+
+    Not the stub's example (a = [3, 4], c = [12]), whose docstring prints the result.
+    """
+    a, c = np.array([1.0, 2.0]), np.array([2.0, 4.0])
+    sol.clip_grads([a, c], 2.5)
     return round(float(a[0]), 4)
 
 

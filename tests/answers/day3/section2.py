@@ -25,10 +25,13 @@ def _step():
 
 
 def _dc_prev():
-    """q07: dc_prev for dh_next = 0, dc_next = 1 and f = σ(2) (the exercise's docstring example)."""
-    lstm = sol.LSTM(np.array([[0.0, 1.0, 0.0, 0.0]]), np.zeros((1, 4)), np.array([2.0, 0.0, -1.0, 0.5]))
+    """q07: dc_prev for dh_next = 0, dc_next = 2 and f = σ(1), the forget gate set by its bias alone.
+
+    Not the stub's example (dc_next = 1, f = σ(2)), whose docstring prints dc_prev.
+    """
+    lstm = sol.LSTM(np.zeros((1, 4)), np.zeros((1, 4)), np.array([1.0, 0.0, 0.0, 0.0]))  # f, g, i, o
     lstm.forward(np.array([[1.0]]), np.array([[0.0]]), np.array([[1.0]]))
-    _, _, dc_prev = lstm.backward(np.array([[0.0]]), np.array([[1.0]]))
+    _, _, dc_prev = lstm.backward(np.array([[0.0]]), np.array([[2.0]]))
     return round(float(dc_prev[0, 0]), 4)
 
 

@@ -24,9 +24,12 @@ def _lstm(D, H):
 
 
 def _example():
-    """The stub's example: D = H = 1, Wx = Wh = [0, 0, 1], b = [1, 0, 0], x = h_prev = 1, dh_next = 1."""
+    """q04, q08: D = H = 1, Wx = Wh = [0, 0, 1], b = [1, 0, 0], x = 1, h_prev = −1, dh_next = 1.
+
+    The stub's example has h_prev = +1 and prints its results, so the questions use h_prev = −1.
+    """
     gru = sol.GRU(np.array([[0.0, 0.0, 1.0]]), np.array([[0.0, 0.0, 1.0]]), np.array([1.0, 0.0, 0.0]))
-    h_next = gru.forward(np.array([[1.0]]), np.array([[1.0]]))
+    h_next = gru.forward(np.array([[1.0]]), np.array([[-1.0]]))
     _, dh_prev = gru.backward(np.array([[1.0]]))
     return round(float(h_next[0, 0]), 4), round(float(dh_prev[0, 0]), 4)
 

@@ -15,9 +15,12 @@ def _layer(D, H):
 
 
 def _example():
-    """The stub's example: D = H = 1, Wx = Wh = 1 and b = 0 in both directions, xs = [1, 0, 0], dhs = 1."""
+    """q06, q10: D = H = 1, xs = [1, 0, 0], dhs = 1; forward Wx1 = Wh1 = 1, b1 = 0; backward Wx2 = 2, Wh2 = 1, b2 = 0.
+
+    The stub's example (Wx2 = 1) prints its hs and dxs, so the questions give the backward direction Wx2 = 2.
+    """
     one, zero = np.array([[1.0]]), np.array([0.0])
-    layer = sol.TimeBiRNN(one, one, zero, one.copy(), one.copy(), zero.copy())
+    layer = sol.TimeBiRNN(one, one, zero, 2 * one, one.copy(), zero.copy())
     hs = layer.forward(np.array([[[1.0], [0.0], [0.0]]]))
     dxs = layer.backward(np.ones((1, 3, 2)))
     return round(float(hs[0, 0, 1]), 4), round(float(dxs[0, 2, 0]), 4)

@@ -34,10 +34,13 @@ def _word_vecs_size():
 
 
 def _ns_loss():
-    """q10: NegativeSamplingLoss for W = [[0.5, 0], [0, 1]], h = [1, 1], target 0, one negative (the other word)."""
-    layer = sol.NegativeSamplingLoss(np.array([[0.5, 0.0], [0.0, 1.0]]), np.array([0, 1, 0, 1]), sample_size=1,
+    """q10: NegativeSamplingLoss for W = [[1, 0], [0, 0.5]], h = [2, 1], target 0, one negative (the other word).
+
+    Not the stub's example (W = [[0.5, 0], [0, 1]], h = [1, 1]), whose docstring prints the loss.
+    """
+    layer = sol.NegativeSamplingLoss(np.array([[1.0, 0.0], [0.0, 0.5]]), np.array([0, 1, 0, 1]), sample_size=1,
                                      rng=np.random.default_rng(0))
-    return round(float(layer.forward(np.array([[1.0, 1.0]]), np.array([0]))), 4)
+    return round(float(layer.forward(np.array([[2.0, 1.0]]), np.array([0]))), 4)
 
 
 def answers():
