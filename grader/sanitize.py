@@ -10,6 +10,7 @@ uses it; the report builders apply it where learner text enters the report.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 _SAFE_WHITESPACE = "\n\t"
@@ -44,10 +45,14 @@ def inert(text: object, *, multiline: bool = True, limit: int | None = None) -> 
 
 
 def inert_tree(value: Any, *, multiline: bool = True) -> Any:
-    """`value` (JSON-like: dicts, lists, tuples, strings, numbers) with `inert` applied to every string in it,
-    dictionary keys included; anything else is returned as is."""
+    """`value` (JSON-like: dicts, lists, tuples, strings, numbers; or dataclass records such as the result model,
+    rebuilt field by field) with `inert` applied to every string in it, dictionary keys included; anything else
+    is returned as is."""
     if isinstance(value, str):
         return inert(value, multiline=multiline)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: inert_tree(getattr(value, f.name), multiline=multiline)
+                              for f in dataclasses.fields(value) if f.init})
     if isinstance(value, dict):
         return {inert_tree(k, multiline=multiline): inert_tree(v, multiline=multiline) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

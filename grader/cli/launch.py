@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from grader.cli.policy import GRADER_FAULT, current_lang, exit_code_for
-from grader.ids import SECTION_ARG
-from grader.text import bilingual
+from grader.errors import InternalError
+from grader.ids import SECTION_ARG  # the worker starts before anything heavier is imported here
 
 
 def main() -> None:
@@ -45,20 +44,25 @@ def main() -> None:
 
 def _exit_code_for(e: BaseException) -> int:
     """What the one policy (grader/cli/policy.py) says of `e` (a closed pipe 141, a GraderError its code, anything
-    else 3, its message made inert); 3 if even that fails."""
+    else 3, its message made inert); a grader fault's code if even that fails."""
     try:
+        from grader.cli.policy import exit_code_for
+
         return exit_code_for(e)
     except BaseException:  # noqa: BLE001, S110 - the policy itself broke: still never a learner's 0
         pass
     fault = _say("採点側の内部エラー (報告してください)", "grader internal error (please report it)")
     sys.stderr.write(f"grade: {fault}\n")
-    return GRADER_FAULT
+    return InternalError.exit_code
 
 
 def _say(ja: str, en: str) -> str:
     """A line said before or after a command (no --lang parsed yet): in the language of the command line, the
     environment or the saved setting (grader/cli/policy.current_lang); both if even that fails."""
     try:
+        from grader.cli.policy import current_lang
+        from grader.text import bilingual
+
         return bilingual(ja, en, current_lang())
     except Exception:  # noqa: BLE001 - a line about a fault must not become another fault
         return f"{ja} / {en}"

@@ -73,24 +73,22 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
 def inert_report(report: SectionReport) -> SectionReport:
     """A copy of `report` safe to show: every string made inert (grader/sanitize.py), whatever the report builder
     did; ids, exercise and section names on one line. Every view of a report starts from this copy."""
-    data = inert_tree(report.model_dump())
-    data["section"] = inert(data["section"], multiline=False)
-    for c in data["checks"]:
-        _inert_names(c)
-    for q in data["quiz"]["questions"]:
-        q["id"] = inert(q["id"], multiline=False)
-    return SectionReport.model_validate(data)
+    shown = inert_tree(report)
+    shown.section = inert(report.section, multiline=False)
+    shown.checks = [_one_line_names(c, orig) for c, orig in zip(shown.checks, report.checks, strict=True)]
+    for q, orig in zip(shown.quiz.questions, report.quiz.questions, strict=True):
+        q.id = inert(orig.id, multiline=False)
+    return shown
 
 
 def inert_check(check: CheckResult) -> CheckResult:
     """One CheckResult safe to show, as inert_report makes each of a report's."""
-    data = inert_tree(check.model_dump())
-    _inert_names(data)
-    return CheckResult.model_validate(data)
+    return _one_line_names(inert_tree(check), check)
 
 
-def _inert_names(c: dict) -> None:
-    c["id"], c["exercise"] = inert(c["id"], multiline=False), inert(c["exercise"], multiline=False)
+def _one_line_names(shown: CheckResult, orig: CheckResult) -> CheckResult:
+    shown.id, shown.exercise = inert(orig.id, multiline=False), inert(orig.exercise, multiline=False)
+    return shown
 
 
 def _groups(report: SectionReport) -> list[tuple[str, list]]:
