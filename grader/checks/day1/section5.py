@@ -481,9 +481,10 @@ def _make_net(learner, i: int, h: int, o: int, std: float, install: bool = True)
     return net, p
 
 
-def _install(net, p: dict) -> None:
-    """Put the weights `p` in both places the book keeps them: net.params and the Affine layers."""
-    layers = net.layers
+def _install(net, p: dict, layers=None) -> None:
+    """Put the weights `p` in both places the book keeps them: net.params and the Affine layers (`layers`: the
+    net's layers as read once before, to save a round trip per training step)."""
+    layers = net.layers if layers is None else layers
     if not (isinstance(layers, dict) and all(isinstance(layers.get(k), RemoteObject) for k in ("Affine1", "Affine2"))):
         fail("self.layers に Affine1, Affine2 がありません: __init__ (記入済み) を変えないでください",
              "self.layers lacks Affine1 and Affine2: keep the given __init__ unchanged")
@@ -591,21 +592,22 @@ def test_two_layer_numerical_gradient(learner):
                   accept=_grads(p, x, lab, delta=DELTA))
 
 
-@check("TwoLayerNet", 2, ja="学習: 円の内外 2 クラス (100 点) を 300 ステップで正解率 0.9 以上に",
-       en="training: inside/outside a circle (2 classes, 100 points) to accuracy ≥ 0.9 in 300 steps")
+@check("TwoLayerNet", 2, ja="学習: 円の内外 2 クラス (100 点) を 150 ステップで正解率 0.9 以上に",
+       en="training: inside/outside a circle (2 classes, 100 points) to accuracy ≥ 0.9 in 150 steps")
 def test_two_layer_training(learner):
     rng = np.random.default_rng(2024)
     x = rng.uniform(-1.0, 1.0, size=(100, 2))
     lab = (np.sum(x**2, axis=1) < 0.5).astype(int)  # 34 inside, 66 outside: not linearly separable
     t = np.eye(2)[lab]
-    lr, steps = 0.5, 300
+    lr, steps = 0.5, 150  # the reference reaches 1.0 here; 0.9 leaves room for any fair formulation
     net, p = _make_net(learner, 2, 16, 2, 0.5)
     shapes = _shapes(2, 16, 2)
     loss0 = _losses(_forward(p, x)[2], lab)[0]
+    layers = net.layers
     for _ in range(steps):
         g = _read_dict(net.gradient(x, t), "net.gradient(x, t)", shapes)
         p = {k: p[k] - lr * g[k] for k in KEYS}  # SGD, as the book's network.params[key] -= lr * grad[key]
-        _install(net, p)
+        _install(net, p, layers)
     scores = _forward(p, x)[2]
     acc = float(np.mean(scores.argmax(axis=1) == lab))
     loss = _losses(scores, lab)[0]
