@@ -26,6 +26,7 @@ def run_section(args: RunArgs) -> int:
     try:
         from grader.grading import grade_section
         from grader.ids import normalize_id
+        from grader.practice.progress import record_section, use_db  # imported while the worker starts
         from grader.practice.workspace import submission_for
         from grader.render.report import PlainView, render_json, summary_lines
 
@@ -52,8 +53,6 @@ def run_section(args: RunArgs) -> int:
             say=echo, before_quiz=show_checks, timeout=args.timeout, sandbox=use_sandbox,
             on_check=view.add if view is not None else None,
         )
-        from grader.practice.progress import record_section, use_db
-
         use_db(args.db, lang)
         record_section(report)  # never raises: a lost or corrupt database only prints a message
         if args.gradescope is not None:
