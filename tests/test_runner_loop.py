@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from grader.classroom.batch import _grade_one, _Grader
+from grader.engine import spawn
 from grader.engine.runner import Job, run_checks, run_many
 from grader.errors import InternalError, UsageError
 from grader.grading import grade_checks, grade_many
@@ -279,7 +280,14 @@ def test_a_grading_process_replies_as_grade_one_would(tmp_path):
         ("e", (SECTION, str(paths["stub"]), None, 2.0, False, hide)),
     ]
     parent, child = multiprocessing.Pipe()
-    server = threading.Thread(target=_Grader(child).run, daemon=True)
+
+    def serve() -> None:  # as batch._serve does after the loop: the template a thread started dies with that thread
+        try:
+            _Grader(child).run()
+        finally:
+            spawn.use_template(False)
+
+    server = threading.Thread(target=serve, daemon=True)
     server.start()
     for task in tasks:
         parent.send(task)
