@@ -114,6 +114,33 @@ def test_resolve_caches_the_probe_and_shows_the_banner_once(monkeypatch):
         sandbox.resolve("sometimes")
 
 
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="the optimistic worker is a bubblewrap")
+def test_a_worker_started_before_the_probe_said_no_is_replaced(monkeypatch):
+    """The CLI starts the probe and a sandboxed worker together (spawn.prestart); when the probe then fails,
+    `auto` grades unsandboxed with a worker of its own, and the optimistic one is stopped."""
+    from grader.engine import spawn
+
+    failing = subprocess.Popen(["/bin/sh", "-c", "echo 'bwrap: no user namespaces' >&2; exit 1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    monkeypatch.setattr(sandbox, "_probe", None)
+    monkeypatch.setattr(sandbox, "_probe_started", (failing, time.monotonic()))
+    monkeypatch.setattr(sandbox, "_banner_shown", False)
+    monkeypatch.setattr(spawn, "_prestarted", None)
+    assert sandbox.start_probe() is True  # already under way: not started twice
+    spawn.prestart(True)
+    optimistic = spawn._prestarted
+    assert optimistic is not None and optimistic.sandboxed
+    said: list[str] = []
+    assert sandbox.resolve("auto", said.append) is False and said == [sandbox.BANNER]
+    assert sandbox.probe() == (False, "bwrap failed here: bwrap: no user namespaces")
+    worker = spawn.take_worker(sandbox=False)
+    try:
+        assert worker is not optimistic and not worker.sandboxed and optimistic.dead
+        worker.wait_ready(30)
+    finally:
+        worker.cleanup()
+
+
 def _mounts(args: list[str]) -> list[tuple[str, str, str]]:
     """(option, source, destination) of every --ro-bind/--bind/--symlink, ("--tmpfs", "", dest) of a tmpfs."""
     out = []

@@ -33,6 +33,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 MODES = ("auto", "require", "off")
@@ -66,39 +67,72 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap", path=os.environ.get("PATH", "") + ":/usr/bin:/bin")
 
 
+_probe_started: tuple[subprocess.Popen, float] | None = None  # start_probe's process and its start time
+
+
+def _precondition() -> str | None:
+    """Why bubblewrap cannot work here without even trying it (None: try it)."""
+    if os.environ.get("GRADER_SANDBOX_DISABLE"):  # lets tests see the "unavailable" paths on any machine
+        return "GRADER_SANDBOX_DISABLE is set"
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap needs Linux (this is {sys.platform})"
+    if bwrap_path() is None:
+        return "bwrap not found (Debian/Ubuntu: apt-get install bubblewrap)"
+    return None
+
+
+def start_probe() -> bool:
+    """Start the probe in the background (the CLI does, so that it runs while the first worker starts: the
+    worker is started sandboxed at the same time, and replaced if the probe then says no). False when it cannot
+    even start (then probe() knows why at once)."""
+    global _probe_started, _probe
+    if _probe is not None or _probe_started is not None:
+        return _probe is None or _probe[0]
+    why = _precondition()
+    if why is not None:
+        _probe = (False, why)
+        return False
+    try:
+        libs = [f for d in _numpy_dirs()[:1] for f in sorted(glob.glob(os.path.join(d, "*", "_multiarray_umath*.so")))]
+        code = f"from _ctypes import dlopen\nfor f in {libs!r}: dlopen(f, {os.RTLD_NOW})"
+        argv = wrap([sys.executable, "-I", "-S", "-c", code], None)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                cwd="/", env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+    except SandboxUnavailable as e:
+        _probe = (False, str(e))
+        return False
+    except OSError as e:
+        _probe = (False, f"bwrap did not start: {e}")
+        return False
+    _probe_started = (proc, time.monotonic())
+    return True
+
+
 def probe() -> tuple[bool, str]:
     """(works, why not): start the interpreter once in the very sandbox a worker gets (the allow-list, the
     capped tmpfs, the read-only root) and remember the answer for this process. It dlopens numpy's core library
     (its bundled BLAS and the system libraries must resolve in there: a worker would die at its numpy import
     otherwise) without importing numpy (~0.1 s): ~20 ms in all, against ~7 ms for `bwrap … true`. An old
     bubblewrap without `--size` (< 0.5), or an install whose pieces lie outside the allow-list, fails here with
-    the reason: `auto` then shows the banner and `require` exits 2, rather than implying a protection."""
-    global _probe
+    the reason: `auto` then shows the banner and `require` exits 2, rather than implying a protection.
+    Waits for the probe start_probe began, if any."""
+    global _probe, _probe_started
     if _probe is not None:
         return _probe
-    if os.environ.get("GRADER_SANDBOX_DISABLE"):  # lets tests see the "unavailable" paths on any machine
-        _probe = (False, "GRADER_SANDBOX_DISABLE is set")
-        return _probe
-    if not sys.platform.startswith("linux"):
-        _probe = (False, f"bubblewrap needs Linux (this is {sys.platform})")
-        return _probe
-    if bwrap_path() is None:
-        _probe = (False, "bwrap not found (Debian/Ubuntu: apt-get install bubblewrap)")
-        return _probe
+    if _probe_started is None and not start_probe():
+        return _probe  # type: ignore[return-value]
+    assert _probe_started is not None
+    proc, began = _probe_started
+    _probe_started = None
     try:
-        libs = [f for d in _numpy_dirs()[:1] for f in sorted(glob.glob(os.path.join(d, "*", "_multiarray_umath*.so")))]
-        code = f"from _ctypes import dlopen\nfor f in {libs!r}: dlopen(f, {os.RTLD_NOW})"
-        argv = wrap([sys.executable, "-I", "-S", "-c", code], None)
-        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=10, cwd="/",
-                              env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
-    except SandboxUnavailable as e:
-        _probe = (False, str(e))
-        return _probe
-    except (OSError, subprocess.TimeoutExpired) as e:
-        _probe = (False, f"bwrap did not start: {e}")
+        _, err = proc.communicate(timeout=max(0.1, 10 - (time.monotonic() - began)))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        _probe = (False, "bwrap did not start: timed out")
         return _probe
     if proc.returncode != 0:
-        why = proc.stderr.decode(errors="replace").strip().splitlines()
+        why = err.decode(errors="replace").strip().splitlines()
         _probe = (False, f"bwrap failed here: {why[-1] if why else 'exit ' + str(proc.returncode)}")
     else:
         _probe = (True, "")

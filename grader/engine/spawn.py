@@ -589,7 +589,9 @@ def prestart(sandbox: bool | None = None) -> None:
             from grader.engine import sandbox as bwrap
 
             mode = _sandbox_mode_from_argv()
-            sandbox = mode in ("auto", "require") and bwrap.available()
+            # the probe runs while this worker starts: started sandboxed on the chance that bubblewrap works,
+            # it is replaced (take_worker) if the probe then says otherwise
+            sandbox = mode in ("auto", "require") and bwrap.start_probe()
         _prestarted = WorkerProcess(sandbox=sandbox)
 
 
