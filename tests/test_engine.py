@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from grader.course.yamlfile import read_yaml
-from grader.engine.checking import CheckFailed, Variant, expect_array, expect_close, expect_equal, expect_raises
+from grader.engine.checking import (
+    CheckFailed,
+    Variant,
+    central_difference,
+    expect_array,
+    expect_close,
+    expect_equal,
+    expect_raises,
+)
 from grader.engine.proxy import (
     LearnerCrashed,
     LearnerInvalidResult,
@@ -653,3 +661,24 @@ def test_matches_is_np_allclose(got, want, equal_nan):
     with np.errstate(over="ignore"):  # 1e308 - (-1e308): np.allclose's own overflow warning
         expected = bool(np.allclose(g, w, rtol=1e-6, atol=1e-9, equal_nan=equal_nan))
     assert _matches(g, w, 1e-6, 1e-9, equal_nan) == expected
+
+
+def test_central_difference_batched_equals_element_by_element():
+    """The batched form (every element of an argument in one call) gives the numbers of the plain loop, for a
+    matrix, an input and a 1-D bias; and both equal the analytic gradient of a known function."""
+    rng = np.random.default_rng(5)
+    x, W, b, dout = rng.normal(size=(3, 4)), rng.normal(size=(4, 2)), rng.normal(size=2), rng.normal(size=(3, 2))
+
+    def loss(x, W, b):
+        return np.sum(np.tanh(x @ W + b) * dout, axis=(-2, -1))
+
+    batched = central_difference(loss, {"x": x, "W": W, "b": b}, batched=True)
+    plain = central_difference(loss, {"x": x, "W": W, "b": b})
+    dy = (1 - np.tanh(x @ W + b) ** 2) * dout
+    exact = {"x": dy @ W.T, "W": x.T @ dy, "b": dy.sum(axis=0)}
+    for k in exact:
+        np.testing.assert_allclose(batched[k], plain[k], rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(batched[k], exact[k], rtol=1e-6, atol=1e-8)
+    assert x.dtype == float and not np.shares_memory(batched["x"], x)  # the caller's arrays are left alone
+    with pytest.raises(ValueError, match="one value per copy"):  # summed over the copies too: loud, never wrong
+        central_difference(lambda x, W, b: np.sum(loss(x, W, b)), {"x": x, "W": W, "b": b}, batched=True)

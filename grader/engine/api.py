@@ -12,6 +12,7 @@ from grader.engine.checking import (
     Msg,
     Variant,
     as_array,
+    central_difference,
     expect_array,
     expect_close,
     expect_equal,
@@ -26,6 +27,6 @@ from grader.text import Text
 
 __all__ = [
     "RETURN_VALUE", "CheckFailed", "LearnerRaised", "Msg", "RemoteFunction", "RemoteObject", "Text", "Variant",
-    "as_array", "case", "cases", "check", "expect_array", "expect_close", "expect_equal", "expect_raises", "fail",
-    "note", "note_warning",
+    "as_array", "case", "cases", "central_difference", "check", "expect_array", "expect_close", "expect_equal",
+    "expect_raises", "fail", "note", "note_warning",
 ]

@@ -267,3 +267,40 @@ def expect_raises(*type_names: str, ja: str, en: str, mentions: Sequence[str] = 
         return
     fail(f"例外 {'/'.join(type_names)} が送出されませんでした: {ja}",
          f"expected {'/'.join(type_names)} to be raised: {en}")
+
+
+def central_difference(loss: Any, args: dict[str, np.ndarray], eps: float = 1e-6,
+                       batched: bool = False) -> dict[str, np.ndarray]:
+    """∂loss/∂a for every array a of `args`, by central differences on float64 copies (the check's own oracle,
+    never the learner's code): g[i] = (loss(a + ε·e_i) − loss(a − ε·e_i)) / 2ε.
+
+    `loss(**args)` returns the scalar loss. With `batched=True` it must also take ONE argument carrying a leading
+    axis of perturbed copies — shape (P, *a.shape), or (P, 1, n) for a 1-D `a` so that it broadcasts like a bias
+    over the rows — and return the P losses: one call per argument instead of two per element (a GRU's 96
+    parameters: 2 calls instead of 192). tests/test_checking.py holds both ways to the same numbers."""
+    values = {k: np.array(v, dtype=float) for k, v in args.items()}
+    out = {}
+    for name, a in values.items():
+        if batched:
+            n = a.size
+            step = (np.eye(n) * eps).reshape(n, *a.shape)
+            copies = np.concatenate([a + step, a - step])
+            if a.ndim == 1:
+                copies = copies[:, None, :]
+            f = np.asarray(loss(**{**values, name: copies}), dtype=float)
+            if f.size != 2 * n:  # a loss that summed over the copies too: never a silently wrong gradient
+                raise ValueError(f"a batched loss returns one value per copy ({2 * n}), not {f.size}")
+            f = f.reshape(2 * n)
+            out[name] = ((f[:n] - f[n:]) / (2 * eps)).reshape(a.shape)
+            continue
+        g = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            old = a[idx]
+            a[idx] = old + eps
+            up = float(loss(**values))
+            a[idx] = old - eps
+            down = float(loss(**values))
+            a[idx] = old
+            g[idx] = (up - down) / (2 * eps)
+        out[name] = g
+    return out

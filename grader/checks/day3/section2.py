@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from grader.engine.api import Msg, Text, Variant, check, expect_array, fail
+from grader.engine.api import Msg, Text, Variant, central_difference, check, expect_array, fail
 
 FWD = {"rtol": 1e-5, "atol": 1e-7}  # forward values (float32 arithmetic stays within)
 GRAD = {"rtol": 1e-4, "atol": 1e-6}  # gradients against a central difference (float32 arithmetic stays within)
@@ -132,52 +132,53 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _run(xs, Wx, Wh, b, h0=None, c0=None, order=BOOK, tanh_c=True, g_sigmoid=False, forget=True,
          carry_h=True, carry_c=True) -> list[dict]:
-    """The forward pass one step at a time; each step's values (for the backward)."""
-    N, T, _ = xs.shape
-    H = Wh.shape[0]
+    """The forward pass one step at a time; each step's values (for the backward). Any argument may carry a
+    leading axis of perturbed copies (_numerical): time and gates are indexed from the end."""
+    N, T = xs.shape[-3], xs.shape[-2]
+    H = Wh.shape[-2]
     h = np.zeros((N, H)) if h0 is None else np.asarray(h0, dtype=float)
     c = np.zeros((N, H)) if c0 is None else np.asarray(c0, dtype=float)
     steps = []
     for t in range(T):
         h_prev = h if carry_h else np.zeros((N, H))
         c_prev = c if carry_c else np.zeros((N, H))
-        A = np.einsum("nd,dk->nk", xs[:, t], Wx) + np.einsum("nj,jk->nk", h_prev, Wh) + b
-        blocks = {name: A[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
+        A = np.einsum("...nd,...dk->...nk", xs[..., t, :], Wx) + np.einsum("...nj,...jk->...nk", h_prev, Wh) + b
+        blocks = {name: A[..., k * H:(k + 1) * H] for k, name in enumerate(order)}
         f, i, o = _sigmoid(blocks["f"]), _sigmoid(blocks["i"]), _sigmoid(blocks["o"])
         g = _sigmoid(blocks["g"]) if g_sigmoid else np.tanh(blocks["g"])
         c = (f if forget else 1.0) * c_prev + g * i
         h = o * (np.tanh(c) if tanh_c else c)
-        steps.append({"x": xs[:, t], "h_prev": h_prev, "c_prev": c_prev, "f": f, "g": g, "i": i, "o": o, "c": c,
+        steps.append({"x": xs[..., t, :], "h_prev": h_prev, "c_prev": c_prev, "f": f, "g": g, "i": i, "o": o, "c": c,
                       "h": h})
     return steps
 
 
 def _hs(steps: list[dict]) -> np.ndarray:
-    return np.stack([s["h"] for s in steps], axis=1)
+    return np.stack(np.broadcast_arrays(*[s["h"] for s in steps]), axis=-2)
 
 
 def _forward(xs, Wx, Wh, b, h0=None, c0=None, **kw) -> np.ndarray:
     return _hs(_run(xs, Wx, Wh, b, h0, c0, **kw))
 
 
-def _loss(xs, Wx, Wh, b, h0, c0, dhs, dc) -> float:
+def _loss(xs, Wx, Wh, b, h0, c0, dhs, dc):
+    """L = Σ hs·dhs + Σ c_last·dc, one value per copy when an argument carries a leading axis of copies."""
     steps = _run(xs, Wx, Wh, b, h0, c0)
-    return float(np.sum(_hs(steps) * dhs) + np.sum(steps[-1]["c"] * dc))
+    return np.sum(_hs(steps) * dhs, axis=(-3, -2, -1)) + np.sum(steps[-1]["c"] * dc, axis=(-2, -1))
+
+
+ARGS = ("xs", "Wx", "Wh", "b", "h0", "c0")
 
 
 def _numerical(args: list[np.ndarray], k: int, dhs: np.ndarray, dc: np.ndarray) -> np.ndarray:
-    """∂L/∂args[k] by central differences, L = Σ hs·dhs + Σ c_last·dc, args = [xs, Wx, Wh, b, h0, c0]."""
-    args = [np.array(a, dtype=float) for a in args]
-    g = np.zeros_like(args[k])
-    for idx in np.ndindex(g.shape):
-        old = args[k][idx]
-        args[k][idx] = old + EPS
-        up = _loss(*args, dhs, dc)
-        args[k][idx] = old - EPS
-        down = _loss(*args, dhs, dc)
-        args[k][idx] = old
-        g[idx] = (up - down) / (2 * EPS)
-    return g
+    """∂L/∂args[k] by central differences, L = Σ hs·dhs + Σ c_last·dc, args = [xs, Wx, Wh, b, h0, c0] (every
+    element of args[k] in one batched call of the oracle)."""
+    fixed = [np.array(a, dtype=float) for a in args]
+
+    def loss(**one):
+        return _loss(*[one.get(name, a) for name, a in zip(ARGS, fixed, strict=True)], dhs, dc)
+
+    return central_difference(loss, {ARGS[k]: fixed[k]}, EPS, batched=True)[ARGS[k]]
 
 
 def _bptt(xs, Wx, Wh, b, dhs, h0=None, c0=None, dc_last=None, order=BOOK, tanh_c=True, dc_f=True, ds_dc=True,

@@ -14,7 +14,7 @@ import itertools
 
 import numpy as np
 
-from grader.engine.api import Msg, Text, Variant, as_array, check, expect_array, fail
+from grader.engine.api import Msg, Text, Variant, as_array, central_difference, check, expect_array, fail
 
 TOL = {"rtol": 1e-5, "atol": 1e-6}  # learner (any formulation, float32 inside is fine) vs the numerical gradient
 HAND = {"rtol": 1e-5, "atol": 2e-6}  # hand-worked numbers are written with 6 decimals
@@ -38,7 +38,7 @@ BOOK = (0, 1, 2)
 
 
 def _gates(x, h, Wx, Wh, b, form: str = "book", order: tuple[int, int, int] = BOOK):
-    H = Wh.shape[0]
+    H = Wh.shape[-2]  # Wh may carry a leading axis of perturbed copies (numerical_grads)
     Wxz, Wxr, Wxh = _blocks(Wx, H, order)
     Whz, Whr, Whh = _blocks(Wh, H, order)
     bz, br, bh = _blocks(b, H, order)
@@ -62,26 +62,13 @@ def gru(x, h, Wx, Wh, b, form: str = "book", order: tuple[int, int, int] = BOOK)
 
 
 def numerical_grads(form: str, x, h, Wx, Wh, b, dh, eps: float = 1e-6) -> dict[str, np.ndarray]:
-    """Central differences of L = Σ gru(...)·dh with respect to x, h_prev, Wx, Wh, b (on copies)."""
-    args = {"x": x.astype(float), "h": h.astype(float), "Wx": Wx.astype(float), "Wh": Wh.astype(float),
-            "b": b.astype(float)}
+    """Central differences of L = Σ gru(...)·dh with respect to x, h_prev, Wx, Wh, b (the oracle broadcasts over a
+    leading axis of perturbed copies: every element of one argument in one call)."""
 
-    def loss() -> float:
-        return float(np.sum(gru(args["x"], args["h"], args["Wx"], args["Wh"], args["b"], form) * dh))
+    def loss(x, h, Wx, Wh, b):
+        return np.sum(gru(x, h, Wx, Wh, b, form) * dh, axis=(-2, -1))
 
-    out = {}
-    for name, a in args.items():
-        g = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            old = a[idx]
-            a[idx] = old + eps
-            fp = loss()
-            a[idx] = old - eps
-            fm = loss()
-            a[idx] = old
-            g[idx] = (fp - fm) / (2 * eps)
-        out[name] = g
-    return out
+    return central_difference(loss, {"x": x, "h": h, "Wx": Wx, "Wh": Wh, "b": b}, eps, batched=True)
 
 
 def analytic_grads(x, h, Wx, Wh, b, dh, slip: str) -> dict[str, np.ndarray]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engine.api import Msg, Text, Variant, as_array, check, expect_array, fail
+from grader.engine.api import Msg, Text, Variant, as_array, central_difference, check, expect_array, fail
 
 TOL = {"rtol": 1e-5, "atol": 1e-6}  # learner (any formulation, float32 inside is fine) vs the numerical gradient
 HAND = {"rtol": 1e-5, "atol": 2e-6}
@@ -23,56 +23,54 @@ NAMES = ("Wx1", "Wh1", "b1", "Wx2", "Wh2", "b2")
 
 
 def rnn(xs: np.ndarray, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One direction, step by step: hs[:, t] = tanh(hs[:, t − 1]·Wh + xs[:, t]·Wx + b)."""
-    N, T, _ = xs.shape
-    h = np.zeros((N, Wh.shape[0]))
+    """One direction, step by step: hs[:, t] = tanh(hs[:, t − 1]·Wh + xs[:, t]·Wx + b). Any argument may carry a
+    leading axis of perturbed copies (numerical_grads), so time is indexed from the end: xs[..., t, :]."""
+    N, T = xs.shape[-3], xs.shape[-2]
+    h = np.zeros((N, Wh.shape[-1]))
     out = []
     for t in range(T):
-        h = np.tanh(h @ Wh + xs[:, t] @ Wx + b)
+        h = np.tanh(h @ Wh + xs[..., t, :] @ Wx + b)
         out.append(h)
-    return np.stack(out, axis=1)
+    return np.stack(np.broadcast_arrays(*out), axis=-2)
+
+
+def _cat(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
+    """np.concatenate after broadcasting a leading axis of copies that only one of the halves carries."""
+    return np.concatenate(np.broadcast_arrays(a, b), axis=axis)
+
+
+def _rev(a: np.ndarray) -> np.ndarray:
+    return a[..., ::-1, :]  # reversed in time (the axis before the features)
 
 
 def birnn(xs: np.ndarray, p: list[np.ndarray], form: str = "book") -> np.ndarray:
     f = rnn(xs, *p[:3])
-    r = rnn(xs[:, ::-1], *p[3:])  # in reversed time: r[:, 0] has read xs[:, T − 1]
+    r = rnn(_rev(xs), *p[3:])  # in reversed time: r[:, 0] has read xs[:, T − 1]
     if form == "not_rereversed":
-        return np.concatenate((f, r), axis=2)
+        return _cat(f, r, -1)
     if form == "swapped":
-        return np.concatenate((r[:, ::-1], f), axis=2)
+        return _cat(_rev(r), f, -1)
     if form == "input_not_reversed":
-        return np.concatenate((f, rnn(xs, *p[3:])), axis=2)
+        return _cat(f, rnn(xs, *p[3:]), -1)
     if form == "input_not_reversed_rereversed":
-        return np.concatenate((f, rnn(xs, *p[3:])[:, ::-1]), axis=2)
+        return _cat(f, _rev(rnn(xs, *p[3:])), -1)
     if form == "time_axis":
-        return np.concatenate((f, r[:, ::-1]), axis=1)
+        return _cat(f, _rev(r), -2)
     if form == "backward_only":  # the forward half alone is rnn(xs, p[:3]): the other half zero
-        return np.concatenate((np.zeros_like(f), r[:, ::-1]), axis=2)
+        return _cat(np.zeros_like(f), _rev(r), -1)
     if form == "forward_only":
-        return np.concatenate((f, np.zeros_like(r)), axis=2)
-    return np.concatenate((f, r[:, ::-1]), axis=2)
+        return _cat(f, np.zeros_like(r), -1)
+    return _cat(f, _rev(r), -1)
 
 
 def numerical_grads(form: str, xs, p, dhs, eps: float = 1e-6) -> dict[str, np.ndarray]:
-    """Central differences of L = Σ birnn(xs, p, form)·dhs with respect to xs and the six parameters."""
-    args = {"xs": xs.astype(float), **{n: a.astype(float) for n, a in zip(NAMES, p, strict=True)}}
+    """Central differences of L = Σ birnn(xs, p, form)·dhs with respect to xs and the six parameters (the oracle
+    broadcasts over a leading axis of perturbed copies: every element of one argument in one call)."""
 
-    def loss() -> float:
-        return float(np.sum(birnn(args["xs"], [args[n] for n in NAMES], form) * dhs))
+    def loss(xs, **params):
+        return np.sum(birnn(xs, [params[n] for n in NAMES], form) * dhs, axis=(-3, -2, -1))
 
-    out = {}
-    for name, a in args.items():
-        g = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            old = a[idx]
-            a[idx] = old + eps
-            fp = loss()
-            a[idx] = old - eps
-            fm = loss()
-            a[idx] = old
-            g[idx] = (fp - fm) / (2 * eps)
-        out[name] = g
-    return out
+    return central_difference(loss, {"xs": xs, **dict(zip(NAMES, p, strict=True))}, eps, batched=True)
 
 
 # ---------------------------------------------------------------- misconceptions
