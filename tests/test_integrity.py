@@ -566,3 +566,35 @@ def test_a_stopped_grading_process_is_detected_and_the_batch_goes_on(tmp_path):
     assert sleepy["status"] == "error" and "stopped" in sleepy["reason"] and sleepy.get("final") is False
     honest = result(out, "b_honest")
     assert honest["status"] == "ok" and honest["score"] == honest["max_score"]
+
+
+FORGED_DX = '''
+class Convolution(Convolution):
+    """Right forward at the checked input; after backward has seen dout, forwards that forge a numerical gradient
+    equal to the garbage dx it returns (dx = 0.5 everywhere)."""
+    _seen = None
+
+    def forward(self, x):
+        out = super().forward(x)
+        if Convolution._seen is not None and x.shape == Convolution._seen[1].shape:
+            dout, x0 = Convolution._seen
+            delta = x - x0
+            # L(x0 ± h·e_i) = L(x0) ± 0.5·h: put the difference on one output element
+            out = super().forward(x0)
+            out.flat[0] += 0.5 * float(_np.sum(delta)) / dout.flat[0]
+        return out
+
+    def backward(self, dout):
+        Convolution._seen = (dout.copy(), self.x.copy())
+        super().backward(dout)
+        return _np.full(self.x.shape, 0.5)
+'''
+
+
+def test_a_backward_cannot_forge_the_numerical_gradient_it_is_checked_against(tmp_path):
+    """The numerical gradient of day2.section4's dx check is the check's own: forwards that answer to match a
+    garbage dx once backward has seen dout (the old check called the learner's forward) change nothing."""
+    path = staged(tmp_path, "day2.section4", FORGED_DX, prepend="import numpy as _np\n")
+    g = grade_file("day2.section4", path)
+    dx = next(c for c in g.report["checks"] if c["id"] == "test_convolution_backward_dx")
+    assert dx["status"] == "failed", dx

@@ -415,15 +415,19 @@ def test_convolution_backward_dx(learner):
     out = conv.forward(x)
     expect_array(out, _conv_loop(x, W, b, 2, 1), what="forward (dx の確認の前提 / needed to check dx)")
     R = np.random.default_rng(424).normal(size=out.shape)  # L = Σ out·R なので dout = R
-    dx = conv.backward(R.copy())
-    # 数値微分 (中心差分)。畳み込みは x について線形なので h が大きくても誤差は丸めだけ
+    # 数値微分 (中心差分) は採点側の畳み込み (_conv_loop) で、backward を呼ぶ前に求める: 学習者の forward を
+    # 使えば、dout を見た後の forward が自分の dx に合わせた値を返して数値微分を偽造できる。畳み込みは x について
+    # 線形なので h が大きくても誤差は丸めだけ / the numerical gradient of the check's own convolution, worked out
+    # before backward is called: the learner's forward, called after it has seen dout, could answer so as to
+    # forge it. Linear in x: a large h costs only rounding.
     h = 0.1
     num = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
         xp, xm = x.copy(), x.copy()
         xp[idx] += h
         xm[idx] -= h
-        num[idx] = (np.sum(conv.forward(xp) * R) - np.sum(conv.forward(xm) * R)) / (2 * h)
+        num[idx] = (np.sum(_conv_loop(xp, W, b, 2, 1) * R) - np.sum(_conv_loop(xm, W, b, 2, 1) * R)) / (2 * h)
+    dx = conv.backward(R.copy())
     expect_array(dx, num, what="dx", rtol=1e-5, atol=1e-6)
 
 
