@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.engine.api import Msg, Text, Variant, as_array, check, expect_array, fail
+from grader.engine.api import Msg, Text, Variant, as_array, central_difference, check, expect_array, fail
 
 TOL = {"rtol": 1e-5, "atol": 1e-6}  # learner (any formulation, float32 inside is fine) vs the numerical gradient
 HAND = {"rtol": 1e-5, "atol": 2e-6}
@@ -28,34 +28,32 @@ def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def scores(hs: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """s[n, t] = Σ_k hs[n, t, k]·h[n, k], one dot product at a time."""
-    N, T, _ = hs.shape
-    s = np.zeros((N, T))
-    for n in range(N):
-        for t in range(T):
-            s[n, t] = float(np.dot(hs[n, t], h[n]))
-    return s
+    """s[n, t] = Σ_k hs[n, t, k]·h[n, k], written as the sum of the products (either argument may carry a leading
+    axis of perturbed copies: the numerical gradients below)."""
+    return np.sum(hs * h[..., None, :], axis=-1)
 
 
 def attention_weight(hs, h, form: str = "book") -> np.ndarray:
     if form == "over_h":  # softmax of the products over H, then summed: every weight 1
-        return _softmax(hs * h[:, None, :], axis=2).sum(axis=2)
+        return _softmax(hs * h[..., None, :], axis=-1).sum(axis=-1)
     if form == "over_h_no_sum":
-        return _softmax(hs * h[:, None, :], axis=2)
+        return _softmax(hs * h[..., None, :], axis=-1)
     s = scores(hs, h)
     if form == "over_n":
-        return _softmax(s, axis=0)
+        return _softmax(s, axis=-2)
     if form == "no_softmax":
         return s
-    return _softmax(s, axis=1)
+    return _softmax(s, axis=-1)
 
 
 def weight_sum(hs, a, form: str = "book") -> np.ndarray:
-    c = np.zeros((hs.shape[0], hs.shape[2]))
-    for t in range(hs.shape[1]):
-        c += a[:, t, None] * hs[:, t]
+    """c = Σ_t a[:, t]·hs[:, t], one time step at a time."""
+    T = hs.shape[-2]
+    c = 0.0
+    for t in range(T):
+        c = c + a[..., t, None] * hs[..., t, :]
     if form == "mean":
-        return c / hs.shape[1]
+        return c / T
     return c
 
 
@@ -63,36 +61,22 @@ def attention(hs, h, aw_form: str = "book", ws_form: str = "book") -> np.ndarray
     return weight_sum(hs, attention_weight(hs, h, aw_form), ws_form)
 
 
-def numgrad(loss, args: dict[str, np.ndarray], eps: float = 1e-6) -> dict[str, np.ndarray]:
-    """Central differences of loss() with respect to each array of args (changed in place, then restored)."""
-    out = {}
-    for name, a in args.items():
-        g = np.zeros_like(a)
-        for idx in np.ndindex(a.shape):
-            old = a[idx]
-            a[idx] = old + eps
-            fp = loss()
-            a[idx] = old - eps
-            fm = loss()
-            a[idx] = old
-            g[idx] = (fp - fm) / (2 * eps)
-        out[name] = g
-    return out
+def _grads(f, args: dict[str, np.ndarray], dout: np.ndarray) -> dict[str, np.ndarray]:
+    """Central differences of L = Σ f(**args)·dout, every element of an argument in one batched call."""
+    return central_difference(lambda **a: np.sum(f(**a) * dout, axis=tuple(range(-dout.ndim, 0))), args,
+                              batched=True)
 
 
 def aw_grads(hs, h, da, form: str = "book") -> dict[str, np.ndarray]:
-    args = {"hs": hs.astype(float), "h": h.astype(float)}
-    return numgrad(lambda: float(np.sum(attention_weight(args["hs"], args["h"], form) * da)), args)
+    return _grads(lambda hs, h: attention_weight(hs, h, form), {"hs": hs, "h": h}, da)
 
 
 def ws_grads(hs, a, dc, form: str = "book") -> dict[str, np.ndarray]:
-    args = {"hs": hs.astype(float), "a": a.astype(float)}
-    return numgrad(lambda: float(np.sum(weight_sum(args["hs"], args["a"], form) * dc)), args)
+    return _grads(lambda hs, a: weight_sum(hs, a, form), {"hs": hs, "a": a}, dc)
 
 
 def att_grads(hs, h, dout, aw_form: str = "book", ws_form: str = "book") -> dict[str, np.ndarray]:
-    args = {"hs": hs.astype(float), "h": h.astype(float)}
-    return numgrad(lambda: float(np.sum(attention(args["hs"], args["h"], aw_form, ws_form) * dout)), args)
+    return _grads(lambda hs, h: attention(hs, h, aw_form, ws_form), {"hs": hs, "h": h}, dout)
 
 
 def sdpa(Q, K, V, mask=None, form: str = "book") -> tuple[np.ndarray, np.ndarray]:
