@@ -682,3 +682,31 @@ def test_central_difference_batched_equals_element_by_element():
     assert x.dtype == float and not np.shares_memory(batched["x"], x)  # the caller's arrays are left alone
     with pytest.raises(ValueError, match="one value per copy"):  # summed over the copies too: loud, never wrong
         central_difference(lambda x, W, b: np.sum(loss(x, W, b)), {"x": x, "W": W, "b": b}, batched=True)
+
+
+def test_set_attributes_assigns_in_order_in_one_round_trip(tmp_path):
+    """learner.set_attributes: several obj.name = value in one request (a training check's weights at every step);
+    the values are copies of the check's arrays; a learner's exception stops it at the item that raised it."""
+    src = tmp_path / "sub.py"
+    src.write_text("class Box:\n    def __init__(self):\n        self.log = []\n"
+                   "    def __setattr__(self, name, value):\n"
+                   "        if name == 'bad':\n            raise ValueError('no bad here')\n"
+                   "        object.__setattr__(self, name, value)\n"
+                   "        if name != 'log':\n            self.log.append(name)\n", encoding="utf-8")
+    session = Session(src)
+    try:
+        learner = session.fresh()
+        a, b = learner.Box(), learner.Box()
+        W = np.arange(6.0).reshape(2, 3)
+        before = session.seq
+        learner.set_attributes([(a, "W", W), (b, "n", 3), (a, "b", np.zeros(3))])
+        assert session.seq == before + 1  # one round trip for the three
+        np.testing.assert_array_equal(a.W, W)
+        assert a.log == ["W", "b"] and b.log == ["n"] and b.n == 3
+        with pytest.raises(LearnerRaised):
+            learner.set_attributes([(b, "m", 1), (b, "bad", 2), (b, "k", 3)])
+        assert b.log == ["n", "m"]  # stopped at the one that raised
+        with pytest.raises(TypeError):
+            learner.set_attributes([("not a learner object", "W", W)])
+    finally:
+        session.close()

@@ -304,7 +304,12 @@ class Recorder:
             rec.new_op({"op": "setattr", "target": rec.locate_object(obj), "name": name, "value": rec.encode(value)})
             real_setattr(obj, name, value)
 
+        def _setattrs(items: list[tuple[RemoteObject, str, Any]]) -> None:
+            for obj, name, value in items:  # replayed one by one: the same assignments, in the same order
+                _setattr(obj, name, value)
+
         learner._call, learner._getattr, learner._setattr = _call, _getattr, _setattr
+        learner._setattrs = _setattrs
 
 
 def _label(what: Any) -> Any:

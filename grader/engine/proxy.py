@@ -508,6 +508,22 @@ class Learner:
         enc = encode_arg(value, frames, self._generation)
         self._request({"op": "setattr", "target": {"handle": obj._handle, "attr": name}, "value": enc}, frames)
 
+    def set_attributes(self, items: list[tuple[RemoteObject, str, Any]]) -> None:
+        """`obj.name = value` for each (obj, name, value), in order, in ONE round trip (a training check puts its
+        own weights into the learner's layers at every step). A learner's exception stops at the item that raised
+        it, as the single assignments would have; the values are the check's own (sent as copies)."""
+        self._setattrs(list(items))
+
+    def _setattrs(self, items: list[tuple[RemoteObject, str, Any]]) -> None:
+        frames: list[bytes] = []
+        body = []
+        for obj, name, value in items:
+            if not isinstance(obj, RemoteObject) or not isinstance(name, str):
+                raise TypeError("set_attributes takes (learner object, attribute name, value) triples")
+            self._check_generation(obj)
+            body.append({"handle": obj._handle, "attr": name, "value": encode_arg(value, frames, self._generation)})
+        self._request({"op": "setattrs", "items": body}, frames)
+
 
 def _argument(pos: int | str) -> Text:
     """How a message names the argument at `pos` (a position from 0, or a keyword)."""

@@ -331,8 +331,19 @@ class Worker:
             return {"raised": describe_exception(e, self.learner_file())}, []
         return {"ok": True}, []
 
+    def op_setattrs(self, req, arrays):
+        """Several setattr in one request, in order; the first that raises ends it (what single ones would do)."""
+        for item in req["items"]:
+            obj = self.handles[item["handle"]]
+            try:
+                setattr(obj, item["attr"], self.decode(item["value"], arrays))
+            except BaseException as e:  # noqa: BLE001
+                return {"raised": describe_exception(e, self.learner_file())}, []
+        return {"ok": True}, []
+
     def serve(self):
-        ops = {"load": self.op_load, "call": self.op_call, "getattr": self.op_getattr, "setattr": self.op_setattr}
+        ops = {"load": self.op_load, "call": self.op_call, "getattr": self.op_getattr, "setattr": self.op_setattr,
+               "setattrs": self.op_setattrs}
         while True:
             try:
                 req, arrays = self.chan.recv()

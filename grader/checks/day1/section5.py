@@ -477,20 +477,20 @@ def _make_net(learner, i: int, h: int, o: int, std: float, install: bool = True)
     rng = np.random.default_rng(1000 * i + 100 * h + o)
     p = {k: std * rng.normal(size=shapes[k]) if k.startswith("W") else rng.normal(scale=0.1, size=shapes[k])
          for k in KEYS}
-    _install(net, p)
+    _install(learner, net, p)
     return net, p
 
 
-def _install(net, p: dict, layers=None) -> None:
-    """Put the weights `p` in both places the book keeps them: net.params and the Affine layers (`layers`: the
-    net's layers as read once before, to save a round trip per training step)."""
+def _install(learner, net, p: dict, layers=None) -> None:
+    """Put the weights `p` in both places the book keeps them: net.params and the Affine layers, in one round trip
+    (`layers`: the net's layers as read once before, to save another per training step)."""
     layers = net.layers if layers is None else layers
     if not (isinstance(layers, dict) and all(isinstance(layers.get(k), RemoteObject) for k in ("Affine1", "Affine2"))):
         fail("self.layers に Affine1, Affine2 がありません: __init__ (記入済み) を変えないでください",
              "self.layers lacks Affine1 and Affine2: keep the given __init__ unchanged")
-    net.params = dict(p)
-    layers["Affine1"].W, layers["Affine1"].b = p["W1"], p["b1"]
-    layers["Affine2"].W, layers["Affine2"].b = p["W2"], p["b2"]
+    a1, a2 = layers["Affine1"], layers["Affine2"]
+    learner.set_attributes([(net, "params", dict(p)), (a1, "W", p["W1"]), (a1, "b", p["b1"]), (a2, "W", p["W2"]),
+                            (a2, "b", p["b2"])])
 
 
 def _inputs(params: dict, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -607,7 +607,7 @@ def test_two_layer_training(learner):
     for _ in range(steps):
         g = _read_dict(net.gradient(x, t), "net.gradient(x, t)", shapes)
         p = {k: p[k] - lr * g[k] for k in KEYS}  # SGD, as the book's network.params[key] -= lr * grad[key]
-        _install(net, p, layers)
+        _install(learner, net, p, layers)
     scores = _forward(p, x)[2]
     acc = float(np.mean(scores.argmax(axis=1) == lab))
     loss = _losses(scores, lab)[0]

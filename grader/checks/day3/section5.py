@@ -215,21 +215,19 @@ def _dec_params(seed, V, D, H):
     return _rand(seed, (V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,), scale=0.6)
 
 
-def _put(layer, arrays, embed=False):
-    layer.params = [np.array(a) for a in arrays]
-    if embed:
-        layer.W = layer.params[0]  # the book's TimeEmbedding reads self.W
+def _puts(layer, arrays, embed=False) -> list:
+    """The assignments that put `arrays` into a layer of the book: its params (and W, which the book's
+    TimeEmbedding reads); learner.set_attributes makes them in one round trip."""
+    params = [np.array(a) for a in arrays]
+    return [(layer, "params", params)] + ([(layer, "W", params[0])] if embed else [])
 
 
-def _install_encoder(enc, p):
-    _put(enc.embed, p[:1], embed=True)
-    _put(enc.lstm, p[1:4])
+def _install_encoder(learner, enc, p):
+    learner.set_attributes(_puts(enc.embed, p[:1], embed=True) + _puts(enc.lstm, p[1:4]))
 
 
-def _install_decoder(dec, p):
-    _put(dec.embed, p[:1], embed=True)
-    _put(dec.lstm, p[1:4])
-    _put(dec.affine, p[4:6])
+def _install_decoder(learner, dec, p):
+    learner.set_attributes(_puts(dec.embed, p[:1], embed=True) + _puts(dec.lstm, p[1:4]) + _puts(dec.affine, p[4:6]))
 
 
 def _grads(obj, n, what):
@@ -407,7 +405,7 @@ EXS5 = np.array([[1, 4, 4, 2], [0, 3, 1, 1]])  # N = 2, T = 4, repeated ids
 def test_encoder_forward(learner):
     p = _enc_params(530, V, D, H)
     enc = learner.Encoder(V, D, H, np.random.default_rng(0))
-    _install_encoder(enc, p)
+    _install_encoder(learner, enc, p)
     expect_array(enc.forward(EXS5), _encode(p, EXS5), what="Encoder.forward(xs)", **FWD,
                  variants=[Variant(_encode(p, EXS5, 0), FIRST_STEP)])
 
@@ -421,7 +419,7 @@ def test_encoder_backward(learner):
     want = [_numerical(f, p, k) for k in range(4)]
     every = [_numerical(lambda *q: float(np.sum(_lstm(q[0][EXS5], q[1], q[2], q[3]) * dh[:, None])), p, k)
              for k in range(4)]
-    enc = _sub_ready(learner.Encoder(V, D, H, np.random.default_rng(0)), _install_encoder, p)
+    enc = _sub_ready(learner, learner.Encoder(V, D, H, np.random.default_rng(0)), _install_encoder, p)
     enc.forward(EXS5)
     enc.backward(dh)
     got = _grads(enc, 4, "Encoder")
@@ -431,11 +429,11 @@ def test_encoder_backward(learner):
                                                  if k == 0 else []))
 
 
-def _sub_ready(model, install, p):
+def _sub_ready(learner, model, install, p):
     """A model whose layers carry the check's weights (hidden checks: the layers must exist)."""
     for name in ("embed", "lstm"):
         _sub(model, name)
-    install(model, p)
+    install(learner, model, p)
     return model
 
 
@@ -457,7 +455,7 @@ def test_decoder_forward(learner):
     p = _dec_params(540, V, D, H)
     h = _rand(541, (2, H))[0]
     dec = learner.Decoder(V, D, H, np.random.default_rng(0))
-    _install_decoder(dec, p)
+    _install_decoder(learner, dec, p)
     expect_array(dec.forward(DXS, h), _decode(p, DXS, h), what="Decoder.forward(xs, h)", **FWD, variants=[
         Variant(_decode(p, DXS, h, own=True), OWN_OUTPUT), Variant(_decode(p, DXS, 0 * h), H_IGNORED)])
 
@@ -472,7 +470,7 @@ def test_decoder_backward(learner):
     dec = learner.Decoder(V, D, H, np.random.default_rng(0))
     for name in ("embed", "lstm", "affine"):
         _sub(dec, name)
-    _install_decoder(dec, p)
+    _install_decoder(learner, dec, p)
     dec.forward(DXS, h)
     dh = dec.backward(dscore)
     expect_array(dh, want[6], what="Decoder.backward(dscore) = dh", **GRAD)
@@ -507,7 +505,7 @@ def test_decoder_generate(learner):
     h = _rand(566, (1, H), scale=1.0)[0]
     want = _greedy(p, h, 4, 6)
     dec = learner.Decoder(V, D, H, np.random.default_rng(0))
-    _install_decoder(dec, p)
+    _install_decoder(learner, dec, p)
     expect_equal(dec.generate(h, 4, 6), want, what="Decoder.generate(h, 4, 6)", variants=[
         Variant([4] + want[:5], START_INCLUDED), Variant([4] + want, START_INCLUDED),
         Variant(_greedy_start_every(p, h, 4, 6), START_EVERY_STEP)])
@@ -525,9 +523,9 @@ def _s2s_loss(q, xs, ts, how="mean", own=False, shift=True, delta=0.0):
     return _ce(_decode(q[4:], dxs, h, own=own), dts, how, delta)
 
 
-def _install_s2s(model, q):
-    _install_encoder(_sub(model, "encoder"), q[:4])
-    _install_decoder(_sub(model, "decoder"), q[4:])
+def _install_s2s(learner, model, q):
+    _install_encoder(learner, _sub(model, "encoder"), q[:4])
+    _install_decoder(learner, _sub(model, "decoder"), q[4:])
 
 
 @check("Seq2seq", 1, ja="forward(xs, ts): 平均の損失 (Decoder の入力 ts[:, :-1]、正解 ts[:, 1:]、教師強制)",
@@ -535,8 +533,8 @@ def _install_s2s(model, q):
 def test_seq2seq_forward(learner):
     q = _enc_params(550, V, D, H) + _dec_params(551, V, D, H)
     model = learner.Seq2seq(V, D, H, np.random.default_rng(0))
-    _install_encoder(model.encoder, q[:4])
-    _install_decoder(model.decoder, q[4:])
+    _install_encoder(learner, model.encoder, q[:4])
+    _install_decoder(learner, model.decoder, q[4:])
     expect_close(model.forward(SXS, STS), _s2s_loss(q, SXS, STS), what="Seq2seq.forward(xs, ts)", **LOSS, variants=[
         Variant(_s2s_loss(q, SXS, STS, "sum"), SUMMED), Variant(_s2s_loss(q, SXS, STS, own=True), OWN_OUTPUT),
         Variant(_s2s_loss(q, SXS, STS, shift=False), NOT_SHIFTED)])
@@ -549,7 +547,7 @@ def test_seq2seq_backward(learner):
     f = lambda *r: _s2s_loss(r, SXS, STS)  # noqa: E731
     want = [_numerical(f, q, k) for k in range(10)]
     model = learner.Seq2seq(V, D, H, np.random.default_rng(0))
-    _install_s2s(model, q)
+    _install_s2s(learner, model, q)
     model.forward(SXS, STS)
     model.backward()
     got = _grads(model, 10, "Seq2seq")
@@ -568,7 +566,7 @@ def test_seq2seq_generate(learner):
     h = _encode(q[:4], xs)
     want = _greedy(q[4:], h, 4, 4)
     model = learner.Seq2seq(V, D, H, np.random.default_rng(0))
-    _install_s2s(model, q)
+    _install_s2s(learner, model, q)
     expect_equal(model.generate(xs, 4, 4), want, what="Seq2seq.generate(xs, 4, 4)", variants=[
         Variant(_greedy(q[4:], 0 * h, 4, 4), H_IGNORED), Variant([4] + want[:3], START_INCLUDED),
         Variant([4] + want, START_INCLUDED), Variant(_greedy_start_every(q[4:], h, 4, 4), START_EVERY_STEP)])
@@ -597,8 +595,7 @@ def test_seq2seq_training(learner):
               (_sub(dec, "lstm"), 5, 8, False), (_sub(dec, "affine"), 8, 10, False)]
     m, v = [np.zeros_like(a) for a in q], [np.zeros_like(a) for a in q]
     for it in range(1, steps + 1):
-        for layer, lo, hi, embed in layers:
-            _put(layer, q[lo:hi], embed)
+        learner.set_attributes([a for layer, lo, hi, embed in layers for a in _puts(layer, q[lo:hi], embed)])
         xs, ts = _task(rng, 32)
         loss = model.forward(xs, ts)
         model.backward()
@@ -611,8 +608,7 @@ def test_seq2seq_training(learner):
             m[k] = 0.9 * m[k] + 0.1 * g[k]
             v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
             q[k] = q[k] - lr * (m[k] / (1 - 0.9 ** it)) / (np.sqrt(v[k] / (1 - 0.999 ** it)) + 1e-7)
-    for layer, lo, hi, embed in layers:
-        _put(layer, q[lo:hi], embed)
+    learner.set_attributes([a for layer, lo, hi, embed in layers for a in _puts(layer, q[lo:hi], embed)])
     xs, ts = _task(np.random.default_rng(99), 40)
     right = sum(list(as_array(model.generate(xs[j:j + 1], 4, 3), "generate(...)", np.zeros(3)).ravel())
                 == list(ts[j, 1:]) for j in range(40))
