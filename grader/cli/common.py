@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from grader.cli.options import DB, LANG, SANDBOX
-from grader.cli.policy import current_lang, exit_code_for, resolve_lang, resolve_sandbox  # noqa: F401 - commands take them here
+from grader.cli.policy import exit_code_for, resolve_lang, resolve_sandbox  # noqa: F401 - commands take them here
 
 # The learner's language: Japanese, English, or both (Japanese first); --sandbox: bubblewrap when it works (auto),
 # always (require: fails closed), never (off). Their values are the options' choices.
