@@ -6,7 +6,17 @@ import math
 
 import numpy as np
 
-from grader.engine.api import Msg, Variant, as_array, check, expect_array, expect_equal, fail, note_warning
+from grader.engine.api import (
+    Msg,
+    Variant,
+    as_array,
+    central_difference,
+    check,
+    expect_array,
+    expect_equal,
+    fail,
+    note_warning,
+)
 
 # ---------------------------------------------------------------- independent references
 
@@ -367,19 +377,6 @@ def _bn_backward_result(bn, dout: np.ndarray) -> tuple:
     return res, bn.dgamma, bn.dbeta
 
 
-def _numerical_grad(f, a: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    g = np.zeros_like(a)
-    for idx in np.ndindex(a.shape):
-        old = a[idx]
-        a[idx] = old + h
-        fp = f()
-        a[idx] = old - h
-        fm = f()
-        a[idx] = old
-        g[idx] = (fp - fm) / (2 * h)
-    return g
-
-
 @check("BatchNormalization", 2, ja="学習時の forward (バッチの平均と分散で正規化)",
        en="forward in training (normalise with the batch mean and variance)", public=True)
 def test_bn_forward_train(learner):
@@ -492,8 +489,7 @@ def test_bn_backward_dx(learner):
     bn.forward(x.copy(), True)
     dx, _, _ = _bn_backward_result(bn, dout.copy())
 
-    xv = x.copy()
-    num = _numerical_grad(lambda: float(np.sum(_bn_train(xv, gamma, beta) * dout)), xv)
+    num = central_difference(lambda x: np.sum(_bn_train(x, gamma, beta) * dout), {"x": x}, 1e-5)["x"]
     n = x.shape[0]
     xc = x - x.mean(axis=0)
     std = np.sqrt(x.var(axis=0) + EPS)
@@ -521,9 +517,8 @@ def test_bn_backward_dgamma_dbeta(learner):
     bn.forward(x.copy(), True)
     _, dgamma, dbeta = _bn_backward_result(bn, dout.copy())
 
-    g, b = gamma.copy(), beta.copy()
-    num_g = _numerical_grad(lambda: float(np.sum(_bn_train(x, g, b) * dout)), g)
-    num_b = _numerical_grad(lambda: float(np.sum(_bn_train(x, g, b) * dout)), b)
+    num = central_difference(lambda g, b: np.sum(_bn_train(x, g, b) * dout), {"g": gamma, "b": beta}, 1e-5)
+    num_g, num_b = num["g"], num["b"]
     xn = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + EPS)
     not_stored = Msg(ja="backward の中で self.dgamma と self.dbeta に保存してください (書籍と同じ)",
                      en="store self.dgamma and self.dbeta inside backward (as the book does)")

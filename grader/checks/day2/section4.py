@@ -13,6 +13,7 @@ from grader.engine.api import (
     Text,
     Variant,
     as_array,
+    central_difference,
     check,
     expect_array,
     expect_equal,
@@ -420,13 +421,7 @@ def test_convolution_backward_dx(learner):
     # 線形なので h が大きくても誤差は丸めだけ / the numerical gradient of the check's own convolution, worked out
     # before backward is called: the learner's forward, called after it has seen dout, could answer so as to
     # forge it. Linear in x: a large h costs only rounding.
-    h = 0.1
-    num = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        num[idx] = (np.sum(_conv_loop(xp, W, b, 2, 1) * R) - np.sum(_conv_loop(xm, W, b, 2, 1) * R)) / (2 * h)
+    num = central_difference(lambda x: np.sum(_conv_loop(x, W, b, 2, 1) * R), {"x": x}, 0.1)["x"]
     dx = conv.backward(R.copy())
     expect_array(dx, num, what="dx", rtol=1e-5, atol=1e-6)
 

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from grader.engine.api import Msg, Text, Variant, check, expect_array, fail
+from grader.engine.api import Msg, Text, Variant, central_difference, check, expect_array, fail
 
 FWD = {"rtol": 1e-5, "atol": 1e-7}  # forward values (float32 arithmetic stays within)
 GRAD = {"rtol": 1e-4, "atol": 1e-6}  # gradients against a central difference (float32 arithmetic stays within)
@@ -163,17 +163,8 @@ def _loss(xs, Wx, Wh, b, h0, dhs) -> float:
 
 def _numerical(args: list[np.ndarray], k: int, dhs: np.ndarray) -> np.ndarray:
     """∂L/∂args[k] by central differences, L = Σ hs·dhs with args = [xs, Wx, Wh, b, h0]."""
-    args = [np.array(a, dtype=float) for a in args]
-    g = np.zeros_like(args[k])
-    for idx in np.ndindex(g.shape):
-        old = args[k][idx]
-        args[k][idx] = old + EPS
-        up = _loss(*args, dhs)
-        args[k][idx] = old - EPS
-        down = _loss(*args, dhs)
-        args[k][idx] = old
-        g[idx] = (up - down) / (2 * EPS)
-    return g
+    fixed = [np.array(a, dtype=float) for a in args]
+    return central_difference(lambda a: _loss(*fixed[:k], a, *fixed[k + 1:], dhs), {"a": fixed[k]}, EPS)["a"]
 
 
 _DERIV = {  # dt = dh_next · deriv(u, h), u the pre-activation and h = tanh(u)

@@ -26,6 +26,7 @@ from grader.engine.api import (
     Text,
     Variant,
     as_array,
+    central_difference,
     check,
     expect_array,
     expect_close,
@@ -189,17 +190,9 @@ def _ce(scores, labels, how="mean", delta=0.0):
 
 
 def _numerical(f, arrays, k):
-    arrays = [np.array(a, dtype=float) for a in arrays]
-    g = np.zeros_like(arrays[k])
-    for idx in np.ndindex(g.shape):
-        old = arrays[k][idx]
-        arrays[k][idx] = old + EPS
-        up = f(*arrays)
-        arrays[k][idx] = old - EPS
-        down = f(*arrays)
-        arrays[k][idx] = old
-        g[idx] = (up - down) / (2 * EPS)
-    return g
+    """∂f/∂arrays[k] by central differences (float64 copies)."""
+    fixed = [np.array(a, dtype=float) for a in arrays]
+    return central_difference(lambda a: f(*fixed[:k], a, *fixed[k + 1:]), {"a": fixed[k]}, EPS)["a"]
 
 
 def _rand(seed, *shapes, scale=0.5):
