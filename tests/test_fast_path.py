@@ -88,3 +88,27 @@ def test_a_fault_at_import_is_not_streamed_but_shown_once(tmp_path):
     seen: list[str] = []
     report = grade_checks("day2.section2", bad, on_check=lambda c: seen.append(c.id))
     assert seen == [] and "at import" in report.message
+
+
+def test_grading_many_submissions_does_not_trust_the_outline_cache(tmp_path, monkeypatch):
+    """Learner code without the sandbox can write the user's cache; batch and watch (grade_many) validate
+    course.yaml themselves, so a forged outline (a valid hash, other points) changes nothing for the next student."""
+    from grader.course.loading import ROOT as COURSE
+    from grader.engine.runner import Job
+    from grader.errors import InternalError
+    from grader.grading import grade_checks, grade_many
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    outline.section_outline("day2.section2", COURSE)  # writes the cache
+    (cached,) = (tmp_path / "cache").glob("outline-*.json")
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    for s in data["sections"]:
+        if s["id"] == "day2.section2":
+            s["points"]["SGD"] = 99
+    cached.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InternalError, match="manifest says 99"):  # the single run reads it (and stops: exit 3)
+        grade_checks("day2.section2", SOLUTION)
+    jobs = iter([Job(SOLUTION)])
+    got: list = []
+    grade_many("day2.section2", lambda: next(jobs, None), lambda job, r: got.append(r))
+    assert len(got) == 1 and not isinstance(got[0], Exception) and got[0].score == got[0].max_score == 29

@@ -4,8 +4,10 @@ Grading one section needs only this much of course.yaml. The full manifest is va
 (grader/course/models.py via loading.load_course) the first time a given course.yaml is seen; its outline is
 then kept in a small JSON file in the user's cache, keyed by the hash of course.yaml's bytes, and every later
 run reads that instead of importing YAML and pydantic (docs/SPEED.md). A changed course.yaml has another hash,
-so it is validated again; an unreadable or foreign cache file is ignored and rewritten. Nothing a learner
-writes is read here.
+so it is validated again; an unreadable or foreign cache file is ignored and rewritten. The cache lives in the
+user's home: learner code run without the sandbox could write it, so the runs that grade many submissions do not
+read it (cached=False), and a forged one can at most stop the learner's own next `grade` (the points of the
+checks are compared with it: exit 3), never raise a score.
 """
 
 from __future__ import annotations
@@ -46,9 +48,13 @@ def cache_dir() -> Path:
     return Path(base) / "eshikaku-grader"
 
 
-def course_outline(root: Path) -> list[SectionOutline]:
+def course_outline(root: Path, cached: bool = True) -> list[SectionOutline]:
     """Every section of the course at `root`, in the manifest's order (CourseDataError when the manifest is
-    broken: the same message loading.load_course gives)."""
+    broken: the same message loading.load_course gives). `cached=False` validates course.yaml and neither reads
+    nor writes the cache: for long runs that grade many submissions (batch, watch), where learner code without
+    the sandbox could have written the user's cache between two of them."""
+    if not cached:
+        return _validated(root)
     manifest = root / "question_bank" / "course.yaml"
     try:
         raw = manifest.read_bytes()
@@ -63,8 +69,8 @@ def course_outline(root: Path) -> list[SectionOutline]:
     return sections
 
 
-def section_outline(section_id: str, root: Path) -> SectionOutline:
-    sections = course_outline(root)
+def section_outline(section_id: str, root: Path, cached: bool = True) -> SectionOutline:
+    sections = course_outline(root, cached)
     for s in sections:
         if s.id == section_id:
             return s
