@@ -276,8 +276,8 @@ def central_difference(loss: Any, args: dict[str, np.ndarray], eps: float = 1e-6
 
     `loss(**args)` returns the scalar loss. With `batched=True` it must also take ONE argument carrying a leading
     axis of perturbed copies — shape (P, *a.shape), or (P, 1, n) for a 1-D `a` so that it broadcasts like a bias
-    over the rows — and return the P losses: one call per argument instead of two per element (a GRU's 96
-    parameters: 2 calls instead of 192). tests/test_checking.py holds both ways to the same numbers."""
+    over the rows — and return the P losses: one call per argument instead of two per element (the GRU check's Wx,
+    60 elements: 1 call instead of 120). tests/test_engine.py holds both ways to the same numbers."""
     values = {k: np.array(v, dtype=float) for k, v in args.items()}
     out = {}
     for name, a in values.items():
