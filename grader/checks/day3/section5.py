@@ -3,10 +3,10 @@ Seq2seq.
 
 The oracle is written here from the formulas, never from solutions/:
 - an embedding lookup and its gradient accumulated by a Python loop (each occurrence of an id adds its row);
-- an LSTM step (gates packed f, g, i, o) with einsum, an affine map with einsum, a softmax cross-entropy by a loop
+- an LSTM step (gates packed f, g, i, o) with matmul, an affine map with einsum, a softmax cross-entropy masked
   over the kept positions;
 - the expected value of every backward is a central-difference numerical gradient of the oracle's loss (L = Σ out·dout
-  for a layer, the mean cross-entropy for Seq2seq);
+  for a layer, the mean cross-entropy for Seq2seq), every copy of an argument in one batched call;
 - the catalogued slips (dW[idx] = dout instead of np.add.at, the loss summed instead of averaged, the decoder fed its
   own output instead of the right answer, the last hidden state taken at the wrong step, …) are computed and named.
 
@@ -123,34 +123,43 @@ def _sig(x):
 
 
 def _lstm(xs, Wx, Wh, b, h0=None):
-    """hs (N, T, H) of an LSTM (gates f, g, i, o) from h0 (zeros when None) and c = 0."""
-    N, T, _ = xs.shape
-    H = Wh.shape[0]
-    h = np.zeros((N, H)) if h0 is None else np.asarray(h0, dtype=float)
-    c = np.zeros((N, H))
-    hs = np.zeros((N, T, H))
+    """hs (N, T, H) of an LSTM (gates f, g, i, o) from h0 (zeros when None) and c = 0.
+
+    Any argument may carry a leading axis of perturbed copies (central_difference's batched form: (P, …), a bias
+    (P, 1, 4H)); matmul broadcasts it, and hs is then (P, N, T, H)."""
+    T, H = xs.shape[-2], Wh.shape[-2]
+    h = np.zeros((xs.shape[-3], H)) if h0 is None else np.asarray(h0, dtype=float)
+    c = 0.0
+    hs = []
     for t in range(T):
-        A = np.einsum("nd,dk->nk", xs[:, t], Wx) + np.einsum("nj,jk->nk", h, Wh) + b
-        f, g, i, o = _sig(A[:, :H]), np.tanh(A[:, H:2 * H]), _sig(A[:, 2 * H:3 * H]), _sig(A[:, 3 * H:])
+        A = xs[..., t, :] @ Wx + h @ Wh + b
+        f, g, i, o = _sig(A[..., :H]), np.tanh(A[..., H:2 * H]), _sig(A[..., 2 * H:3 * H]), _sig(A[..., 3 * H:])
         c = f * c + g * i
         h = o * np.tanh(c)
-        hs[:, t] = h
-    return hs
+        hs.append(h)
+    return np.stack(hs, axis=-2)
 
 
 def _affine(x, W, b):
-    return np.einsum("ntd,dm->ntm", x, W) + b
+    """x (…, N, T, D) · W (…, D, M) + b: the leading axes of copies broadcast (a bias's copies are (P, 1, M))."""
+    b = np.asarray(b)
+    return np.einsum("...ntd,...dm->...ntm", x, W) + (b[..., None, :] if b.ndim > 1 else b)
+
+
+def _embed(W, xs):
+    """The rows of W (…, V, D) picked by the ids xs (N, T): (…, N, T, D)."""
+    return np.take(W, xs, axis=-2)
 
 
 def _encode(p, xs, step=-1):
     """p = [embed_W, Wx, Wh, b]: the hidden state at `step` (the last one by default)."""
-    return _lstm(p[0][xs], p[1], p[2], p[3])[:, step]
+    return _lstm(_embed(p[0], xs), p[1], p[2], p[3])[..., step, :]
 
 
 def _decode(p, xs, h, own=False):
     """p = [embed_W, Wx, Wh, b, affine_W, affine_b]: scores (N, T, V); own=True feeds argmax back (a slip)."""
     if not own:
-        return _affine(_lstm(p[0][xs], p[1], p[2], p[3], h), p[4], p[5])
+        return _affine(_lstm(_embed(p[0], xs), p[1], p[2], p[3], h), p[4], p[5])
     N, T = xs.shape
     ids, hh, cc, out = xs[:, 0], np.asarray(h, dtype=float), np.zeros_like(h, dtype=float), []
     Wx, Wh, b = p[1], p[2], p[3]
@@ -167,32 +176,28 @@ def _decode(p, xs, h, own=False):
 
 
 def _ce(scores, labels, how="mean", delta=0.0):
-    """Softmax cross-entropy over the positions whose label is not −1, by a loop; `how` names the reduction."""
-    N, T, V = scores.shape
-    total, kept = 0.0, 0
-    for n in range(N):
-        for t in range(T):
-            if labels[n, t] == -1 and how != "not_ignored":
-                continue
-            s = scores[n, t] - scores[n, t].max()
-            y = np.exp(s) / np.exp(s).sum()
-            total -= np.log(y[labels[n, t]] + delta)
-            kept += 1
-    if how == "sum":
-        return total
-    if how == "N":
-        return total / N
-    if how == "T":
-        return total / T
-    if how == "counted":
-        return total / (N * T)
-    return total / kept
+    """Softmax cross-entropy of scores (…, N, T, V) over the positions whose label is not −1; `how` names the
+    reduction (the mean over the kept positions, or a catalogued slip). Leading axes of copies give one loss each."""
+    N, T, V = scores.shape[-3:]
+    s = scores - scores.max(axis=-1, keepdims=True)
+    y = np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True)
+    keep = labels != -1 if how != "not_ignored" else np.ones(labels.shape, dtype=bool)  # −1 then picks the last word
+    picked = np.take_along_axis(y, np.broadcast_to((labels % V)[..., None], y.shape[:-1] + (1,)), axis=-1)[..., 0]
+    total = -np.sum(np.where(keep, np.log(picked + delta), 0.0), axis=(-2, -1))
+    kept = int(keep.sum())
+    return total / {"sum": 1, "N": N, "T": T, "counted": N * T}.get(how, kept)
+
+
+def _total(a, axes=3):
+    """The sum over the last `axes` axes: one number per perturbed copy (or one number)."""
+    return np.sum(a, axis=tuple(range(-axes, 0)))
 
 
 def _numerical(f, arrays, k):
-    """∂f/∂arrays[k] by central differences (float64 copies)."""
+    """∂f/∂arrays[k] by central differences (float64 copies, every copy of arrays[k] in one call of f: f takes the
+    batched argument and returns one value per copy)."""
     fixed = [np.array(a, dtype=float) for a in arrays]
-    return central_difference(lambda a: f(*fixed[:k], a, *fixed[k + 1:]), {"a": fixed[k]}, EPS)["a"]
+    return central_difference(lambda a: f(*fixed[:k], a, *fixed[k + 1:]), {"a": fixed[k]}, EPS, batched=True)["a"]
 
 
 def _rand(seed, *shapes, scale=0.5):
@@ -279,7 +284,7 @@ def test_embedding_example(learner):
 def test_embedding_numerical(learner):
     W, dout = _rand(500, (5, 3), (3, 4, 3))
     xs = np.array([[1, 1, 4, 0], [2, 1, 3, 3], [0, 4, 4, 1]])
-    want = _numerical(lambda w: float(np.sum(w[xs] * dout)), [W], 0)
+    want = _numerical(lambda w: _total(_embed(w, xs) * dout), [W], 0)
     layer = learner.TimeEmbedding(W)
     layer.forward(xs)
     layer.backward(dout)
@@ -316,7 +321,7 @@ def test_affine_forward(learner):
        en="backward: dx, dW and db against a numerical gradient (N = 2, T = 3, D = 4, M = 5)")
 def test_affine_backward(learner):
     W, b, x, dout = _rand(511, (4, 5), (5,), (2, 3, 4), (2, 3, 5))
-    f = lambda x_, W_, b_: float(np.sum(_affine(x_, W_, b_) * dout))  # noqa: E731
+    f = lambda x_, W_, b_: _total(_affine(x_, W_, b_) * dout)  # noqa: E731
     want = [_numerical(f, [x, W, b], k) for k in range(3)]
     layer = learner.TimeAffine(W, b)
     layer.forward(x)
@@ -408,9 +413,9 @@ def test_encoder_forward(learner):
 def test_encoder_backward(learner):
     p = _enc_params(531, V, D, H)
     dh = _rand(532, (2, H))[0]
-    f = lambda *q: float(np.sum(_encode(q, EXS5) * dh))  # noqa: E731
+    f = lambda *q: _total(_encode(q, EXS5) * dh, 2)  # noqa: E731
     want = [_numerical(f, p, k) for k in range(4)]
-    every = [_numerical(lambda *q: float(np.sum(_lstm(q[0][EXS5], q[1], q[2], q[3]) * dh[:, None])), p, k)
+    every = [_numerical(lambda *q: _total(_lstm(_embed(q[0], EXS5), q[1], q[2], q[3]) * dh[:, None]), p, k)
              for k in range(4)]
     enc = _sub_ready(learner, learner.Encoder(V, D, H, np.random.default_rng(0)), _install_encoder, p)
     enc.forward(EXS5)
@@ -433,7 +438,7 @@ def _sub_ready(learner, model, install, p):
 def _emb_grad_in(p, dh):
     """The gradient reaching the embedding's output (N, T, D), numerically: for the dW[idx] = dout slip."""
     e = p[0][EXS5]
-    return _numerical(lambda x: float(np.sum(_lstm(x, p[1], p[2], p[3])[:, -1] * dh)), [e], 0)
+    return _numerical(lambda x: _total(_lstm(x, p[1], p[2], p[3])[..., -1, :] * dh, 2), [e], 0)
 
 
 # ---------------------------------------------------------------- Decoder
@@ -458,7 +463,7 @@ def test_decoder_forward(learner):
 def test_decoder_backward(learner):
     p = _dec_params(542, V, D, H)
     h, dscore = _rand(543, (2, H), (2, 3, V))
-    f = lambda *q: float(np.sum(_decode(q[:6], DXS, q[6]) * dscore))  # noqa: E731
+    f = lambda *q: _total(_decode(q[:6], DXS, q[6]) * dscore)  # noqa: E731
     want = [_numerical(f, p + [h], k) for k in range(7)]
     dec = learner.Decoder(V, D, H, np.random.default_rng(0))
     for name in ("embed", "lstm", "affine"):
@@ -565,16 +570,20 @@ def test_seq2seq_generate(learner):
         Variant([4] + want, START_INCLUDED), Variant(_greedy_start_every(q[4:], h, 4, 4), START_EVERY_STEP)])
 
 
-def _task(rng, n, L=3, K=4):
-    """The reverse task: xs random ids 0…K−1, ts = <start> (= K) then xs reversed."""
-    xs = rng.integers(0, K, size=(n, L))
-    return xs, np.concatenate([np.full((n, 1), K), xs[:, ::-1]], axis=1)
+def _task(xs, K=4):
+    """The reverse task: ids xs (N, L) in 0…K−1 → ts = <start> (= K) then xs reversed."""
+    return xs, np.concatenate([np.full((len(xs), 1), K), xs[:, ::-1]], axis=1)
 
 
-@check("Seq2seq", 2, ja="学習: 長さ 3 の系列の反転 (語彙 4 + <start>) を Adam 150 ステップで正解率 0.9 以上",
-       en="training: reversing length-3 sequences (4 words + <start>) to accuracy ≥ 0.9 in 150 Adam steps")
+EVERY_PAIR = np.array([[a, b] for a in range(4) for b in range(4)])  # all 16 sequences of length 2: the test set
+
+
+@check("Seq2seq", 2, ja="学習: 長さ 2 の系列の反転 (語彙 4 + <start>) を Adam 30 ステップ、16 通りのうち 14 以上正解",
+       en="training: reversing length-2 sequences (4 words + <start>) in 30 Adam steps, ≥ 14 of the 16 right")
 def test_seq2seq_training(learner):
-    Vt, Dt, Ht, steps, lr = 5, 8, 16, 150, 0.05
+    # 30 steps of 64 sequences at lr 0.1: the reference gets all 16 right (loss 0.0097); over 32 other seeds of the
+    # data and the initial weights it got all 16 in 31 and 14 in one, in float64 and float32 alike
+    Vt, Dt, Ht, steps, lr, need = 5, 8, 16, 30, 0.1, 14
     rng = np.random.default_rng(2026)
     init = np.random.default_rng(7)
     q = [init.normal(0, 0.1, (Vt, Dt)), init.normal(0, 1 / np.sqrt(Dt), (Dt, 4 * Ht)),
@@ -589,7 +598,7 @@ def test_seq2seq_training(learner):
     m, v = [np.zeros_like(a) for a in q], [np.zeros_like(a) for a in q]
     for it in range(1, steps + 1):
         learner.set_attributes([a for layer, lo, hi, embed in layers for a in _puts(layer, q[lo:hi], embed)])
-        xs, ts = _task(rng, 32)
+        xs, ts = _task(rng.integers(0, 4, size=(64, 2)))
         loss = model.forward(xs, ts)
         model.backward()
         g = [as_array(a, "Seq2seq.grads", q[k]) for k, a in enumerate(_grads(model, 10, "Seq2seq"))]
@@ -602,19 +611,18 @@ def test_seq2seq_training(learner):
             v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
             q[k] = q[k] - lr * (m[k] / (1 - 0.9 ** it)) / (np.sqrt(v[k] / (1 - 0.999 ** it)) + 1e-7)
     learner.set_attributes([a for layer, lo, hi, embed in layers for a in _puts(layer, q[lo:hi], embed)])
-    xs, ts = _task(np.random.default_rng(99), 40)
-    right = sum(list(as_array(model.generate(xs[j:j + 1], 4, 3), "generate(...)", np.zeros(3)).ravel())
-                == list(ts[j, 1:]) for j in range(40))
-    acc = right / 40
+    xs, ts = _task(EVERY_PAIR)
+    right = sum(list(as_array(model.generate(xs[j:j + 1], 4, 2), "generate(...)", np.zeros(2)).ravel())
+                == list(ts[j, 1:]) for j in range(len(xs)))
     loss_arr = as_array(loss, "Seq2seq.forward(xs, ts)", np.zeros(()))
     if loss_arr.size != 1:
         fail(f"Seq2seq.forward の損失はスカラーです (実際: 形状 {loss_arr.shape})",
              f"Seq2seq.forward returns a scalar loss (got shape {loss_arr.shape})")
     loss = float(loss_arr.reshape(-1)[0])
-    if not np.isfinite(loss) or acc < 0.9:
-        fail(f"{steps} ステップ学習しても、反転の正解率が {acc:.2f} です (最後の損失 {float(loss):.3f})。0.9 以上に"
-             f"なるはずです: Encoder の h が Decoder に、Decoder.backward の dh が Encoder.backward に渡っているか"
+    if not np.isfinite(loss) or right < need:
+        fail(f"{steps} ステップ学習しても、16 通りの反転のうち正解は {right} です (最後の損失 {float(loss):.3f})。"
+             f"{need} 以上になるはずです: Encoder の h が Decoder に、Decoder.backward の dh が Encoder.backward に渡っているか"
              f"確認してください {LAYERS_HINT.ja}",
-             f"after {steps} steps the reversal accuracy is only {acc:.2f} (last loss {float(loss):.3f}); it should "
-             f"reach 0.9: check that the Encoder's h reaches the decoder and that Decoder.backward's dh reaches "
+             f"after {steps} steps only {right} of the 16 reversals are right (last loss {float(loss):.3f}); it should "
+             f"be {need} or more: check that the Encoder's h reaches the decoder and that Decoder.backward's dh reaches "
              f"Encoder.backward {LAYERS_HINT.en}")
