@@ -592,14 +592,16 @@ def test_two_layer_numerical_gradient(learner):
                   accept=_grads(p, x, lab, delta=DELTA))
 
 
-@check("TwoLayerNet", 2, ja="学習: 円の内外 2 クラス (100 点) を 100 ステップで正解率 0.9 以上に",
-       en="training: inside/outside a circle (2 classes, 100 points) to accuracy ≥ 0.9 in 100 steps")
+@check("TwoLayerNet", 2, ja="学習: XOR (象限の 2 クラス、100 点) を 30 ステップで正解率 0.9 以上に",
+       en="training: XOR (2 classes by quadrant, 100 points) to accuracy ≥ 0.9 in 30 steps")
 def test_two_layer_training(learner):
     rng = np.random.default_rng(2024)
     x = rng.uniform(-1.0, 1.0, size=(100, 2))
-    lab = (np.sum(x**2, axis=1) < 0.5).astype(int)  # 34 inside, 66 outside: not linearly separable
+    lab = (x[:, 0] * x[:, 1] > 0).astype(int)  # XOR of the signs (54 of 100): no single layer separates it (book ch. 2)
     t = np.eye(2)[lab]
-    lr, steps = 0.8, 100  # the reference reaches 0.98 here; 0.9 leaves room for any fair formulation
+    # the reference reaches 0.96 here (loss 0.94 → 0.18); over 32 other seeds of the data and weights, ≥ 0.94 in
+    # every one: 0.9 leaves room for any fair formulation
+    lr, steps = 1.0, 30
     net, p = _make_net(learner, 2, 16, 2, 0.5)
     shapes = _shapes(2, 16, 2)
     loss0 = _losses(_forward(p, x)[2], lab)[0]
