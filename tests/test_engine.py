@@ -509,6 +509,27 @@ def test_expect_array_names_a_matching_misconception_even_through_nan():
         expect_array(np.array([np.nan, 2.0]), [1.0, 4.0], variants=[Variant(np.array([np.nan, 2.0]), why)])
 
 
+@pytest.mark.parametrize(("expect", "slip"), [
+    (lambda got, v: expect_array(np.array([got]), [1.0], variants=v), np.array([-1.0])),
+    (lambda got, v: expect_close(got, 1.0, variants=v), -1.0),
+    (lambda got, v: expect_equal(got, 1.0, variants=v), -1.0)])
+def test_variants_given_as_a_function_are_worked_out_only_for_a_wrong_answer(expect, slip):
+    """A check whose slips cost many computations passes them as a function (day3.section2): a right answer never
+    calls it; a wrong one that matches a slip is named as with a list."""
+    calls: list[int] = []
+    why = Text(ja="符号が逆", en="the sign is flipped")
+
+    def slips() -> list[Variant]:
+        calls.append(1)
+        return [Variant(slip, why)]
+
+    expect(1.0, slips)
+    assert calls == []
+    with pytest.raises(CheckFailed, match="the sign is flipped"):
+        expect(-1.0, slips)
+    assert calls
+
+
 def test_expect_close_and_expect_equal():
     assert expect_close(0.25, 0.25) == 0.25
     with pytest.raises(CheckFailed):

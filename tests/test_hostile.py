@@ -66,6 +66,15 @@ def test_exit_at_import_is_crashed_never_success(tmp_path):
     assert "exited during import" in checks[0]["feedback"]
 
 
+@pytest.mark.parametrize("call", ["exit()", "quit(0)"])
+def test_the_site_builtins_exit_like_sys_exit(tmp_path, call):
+    """The worker starts without site (-S) and binds exit/quit itself: a file that calls them exits as under a
+    plain python, never with a NameError that would name the wrong fault."""
+    g = grade_file("section2", submission(tmp_path, call, prepend=True), *FAST)
+    checks = all_checks(g, "crashed")
+    assert "exited during import" in checks[0]["feedback"]
+
+
 def test_os_exit_at_import_is_crashed(tmp_path):
     g = grade_file("section2", submission(tmp_path, "import os\nos._exit(0)", prepend=True), *FAST)
     all_checks(g, "crashed")

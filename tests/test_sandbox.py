@@ -141,6 +141,52 @@ def test_a_worker_started_before_the_probe_said_no_is_replaced(monkeypatch):
         worker.cleanup()
 
 
+def test_a_worker_started_before_the_pid_probe_said_no_is_replaced(monkeypatch):
+    """Without the sandbox the first worker starts in a PID namespace while the probe for one still runs
+    (spawn.start_pid_probe); when the probe then fails, that worker (which never got going) is replaced by one
+    started without the namespace, and the CLI's warning says so."""
+    from grader.engine import spawn
+
+    failing = subprocess.Popen(["/bin/false"])
+    monkeypatch.setattr(spawn, "_pidns", None)
+    monkeypatch.setattr(spawn, "_pidns_probe", (failing, ["/bin/false"]))  # as a refused unshare would end
+    monkeypatch.setattr(spawn, "_prestarted", None)
+    spawn.start_pid_probe()  # already under way: not started twice
+    assert spawn._pidns_probe[0] is failing and spawn.pid_prefix_now() == ["/bin/false"]
+    spawn.prestart(False)
+    optimistic = spawn._prestarted
+    assert optimistic is not None and optimistic.unprobed and optimistic.relayed
+    worker = spawn.take_worker(sandbox=False)
+    try:
+        assert worker is not optimistic and optimistic.dead and not worker.unprobed and not worker.relayed
+        assert spawn.pid_namespace() == ([], "the kernel refused a PID namespace (unshare --pid)")
+        assert spawn.pid_warning(False, "en") is not None
+        worker.wait_ready(30)
+    finally:
+        worker.cleanup()
+
+
+def test_a_worker_started_before_the_pid_probe_said_yes_is_kept(monkeypatch):
+    from grader.engine import spawn
+
+    prefix = spawn.pid_namespace()[0]
+    if not prefix:
+        pytest.skip("no PID namespace on this machine")
+    monkeypatch.setattr(spawn, "_pidns", None)
+    monkeypatch.setattr(spawn, "_pidns_probe", None)
+    monkeypatch.setattr(spawn, "_pidns_candidate", None)
+    monkeypatch.setattr(spawn, "_prestarted", None)
+    spawn.prestart(False)
+    optimistic = spawn._prestarted
+    assert optimistic is not None and optimistic.unprobed and spawn._pidns_probe is not None  # started after it
+    worker = spawn.take_worker(sandbox=False)
+    try:
+        assert worker is optimistic and spawn.pid_namespace() == (prefix, "")
+        worker.wait_ready(30)
+    finally:
+        worker.cleanup()
+
+
 def _mounts(args: list[str]) -> list[tuple[str, str, str]]:
     """(option, source, destination) of every --ro-bind/--bind/--symlink, ("--tmpfs", "", dest) of a tmpfs."""
     out = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-from grader.errors import InternalError
 from grader.ids import SECTION_ARG  # the worker starts before anything heavier is imported here
 
 
@@ -53,6 +52,8 @@ def _exit_code_for(e: BaseException) -> int:
         pass
     fault = _say("採点側の内部エラー (報告してください)", "grader internal error (please report it)")
     sys.stderr.write(f"grade: {fault}\n")
+    from grader.errors import InternalError  # not before the worker starts: it imports typing
+
     return InternalError.exit_code
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,25 +145,34 @@ def _matches(got: np.ndarray, want: Any, rtol: float, atol: float, equal_nan: bo
         return bool(np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+Variants = Sequence[Variant] | Callable[[], Sequence[Variant]]
+
+
+def _resolve(variants: Variants) -> Sequence[Variant]:
+    return variants() if callable(variants) else variants
+
+
 def expect_array(
     got: Any,
     expected: Any,
     *,
     what: str | Text = RETURN_VALUE,
     accept: Sequence[Any] = (),
-    variants: Sequence[Variant] = (),
+    variants: Variants = (),
     rtol: float = 1e-6,
     atol: float = 1e-9,
 ) -> np.ndarray:
     """Pass if `got` equals `expected` or one of the fair alternatives in `accept` (same shape, no broadcasting).
 
     Otherwise fail, naming the first `variants` entry it matches, else shape / first differing index /
-    expected vs got.
+    expected vs got. `variants` may be a function that returns them: it is called only when `got` is wrong, so a
+    check whose slips cost many computations pays for them only then (it computes them from its own arrays, as
+    every variant, never from what the learner returned).
     """
     expected = np.asarray(expected, dtype=float)
     got = as_array(got, what, expected)
     if got.shape != expected.shape:
-        for v in variants:
+        for v in _resolve(variants):
             if _matches(got, v.value, rtol, atol):
                 _fail_variant(v, what)
         fail(f"{_ja(what)} の形状が {got.shape} です。期待: {expected.shape} (ブロードキャストはしません)",
@@ -171,7 +180,7 @@ def expect_array(
     for want in (expected, *accept):
         if _matches(got, want, rtol, atol):
             return got
-    for v in variants:  # a slip may produce NaN (√ of a negative): name the slip, not the NaN
+    for v in _resolve(variants):  # a slip may produce NaN (√ of a negative): name the slip, not the NaN
         if _matches(got, v.value, rtol, atol, equal_nan=True):
             _fail_variant(v, what)
     bad = ~np.isfinite(got) & np.isfinite(expected)
@@ -196,24 +205,24 @@ def _fail_variant(v: Variant, what: str | Text) -> None:
 
 
 def expect_close(
-    got: Any, expected: float, *, what: str | Text = RETURN_VALUE, variants: Sequence[Variant] = (),
+    got: Any, expected: float, *, what: str | Text = RETURN_VALUE, variants: Variants = (),
     rtol: float = 1e-6, atol: float = 1e-9,
 ) -> float:
     """A scalar version of expect_array: a 0-d array, a Python or NumPy number."""
     arr = expect_array(np.asarray(got) if isinstance(got, (int, float, np.number)) else got,
                        np.asarray(float(expected)), what=what,
-                       variants=[Variant(np.asarray(float(v.value)), v.why) for v in variants],
+                       variants=lambda: [Variant(np.asarray(float(v.value)), v.why) for v in _resolve(variants)],
                        rtol=rtol, atol=atol)
     return float(arr)
 
 
 def expect_equal(got: Any, expected: Any, *, what: str | Text = RETURN_VALUE,
-                 variants: Sequence[Variant] = ()) -> Any:
+                 variants: Variants = ()) -> Any:
     """Exact equality of plain data (ints, strings, tuples, lists) after it crossed the boundary."""
     _reject_remote(got, what)
     if _plain(got) == _plain(expected):
         return got
-    for v in variants:
+    for v in _resolve(variants):
         if _plain(got) == _plain(v.value):
             _fail_variant(v, what)
     fail(f"{_ja(what)} が違います: 期待 {expected!r}, 実際 {got!r}",

@@ -36,6 +36,8 @@ import sys
 import time
 from pathlib import Path
 
+from grader.engine.numpy_home import numpy_home
+
 MODES = ("auto", "require", "off")
 BANNER_EN = "sandbox: OFF — data isolation not guaranteed"
 BANNER_JA = "サンドボックス無効: データの隔離は保証されません"
@@ -233,14 +235,11 @@ def _package_folders(root: str) -> list[str]:
 def _numpy_dirs() -> list[str]:
     """numpy's package folder and, next to it, the libraries its wheel bundles (numpy.libs). Found without
     importing it: the pre-started worker's numpy import overlaps the parent's own imports (~0.15 s)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("numpy")
-    if spec is None or not spec.origin:
+    home = numpy_home()
+    if not home:
         raise SandboxUnavailable("numpy is not installed for this interpreter")
-    pkg = os.path.dirname(os.path.abspath(spec.origin))
-    dirs = [pkg]
-    libs = os.path.join(os.path.dirname(pkg), "numpy.libs")
+    dirs = [os.path.join(home, "numpy")]
+    libs = os.path.join(home, "numpy.libs")
     if os.path.isdir(libs):
         dirs.append(libs)
     return dirs

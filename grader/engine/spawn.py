@@ -6,7 +6,6 @@ import json
 import os
 import select
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+from grader.engine.numpy_home import numpy_home
 from grader.engine.worker import PR_SET_CHILD_SUBREAPER, kill_group, prctl, stopped, sweep
 from grader.engine.worker import child_pids as child_pids  # re-exported: proxy and batch take it from here
 
@@ -26,6 +26,8 @@ LIMITS = {"memory": 2 << 30, "cpu": 120, "fsize": 64 << 20, "recursion": 3000}
 _PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 _subreaper_set = False
 _pidns: tuple[list[str], str] | None = None
+_pidns_probe: tuple[subprocess.Popen, list[str]] | None = None  # started, not yet waited for
+_pidns_candidate: list[str] | None = None  # the prefix the probe tries
 # `sh` as the namespace's init, the command as its child (pid 2: ordinary signal semantics, unlike an init);
 # `; exit $?` keeps sh from exec-ing the command in its place, and relays a death by signal N as 128 + N.
 _INIT = ["/bin/sh", "-c", 'unset PWD OLDPWD; "$0" "$@"; exit $?']  # sh would add PWD to the allow-listed env
@@ -61,9 +63,9 @@ def worker_user() -> tuple[int, int] | None:
     return _user  # type: ignore[return-value]
 
 
-def _isolated(argv: list[str], workdir: str) -> list[str]:
-    """`argv` in the worker's PID namespace (when there is one) and as the worker user (when one is set); that
-    user then owns `workdir`, its cwd and HOME."""
+def _isolated(argv: list[str], workdir: str, pidns: list[str] | None = None) -> list[str]:
+    """`argv` in the worker's PID namespace (when there is one; `pidns`: the prefix to use, by default the probed
+    one) and as the worker user (when one is set); that user then owns `workdir`, its cwd and HOME."""
     drop: list[str] = []
     user = worker_user()
     if user is not None:
@@ -73,7 +75,7 @@ def _isolated(argv: list[str], workdir: str) -> list[str]:
         os.chown(workdir, *user)
         drop = [setpriv, f"--reuid={user[0]}", f"--regid={user[1]}", "--clear-groups", "--no-new-privs",
                 "--inh-caps=-all", "--bounding-set=-all"]
-    return [*pid_namespace()[0], *drop, *argv]
+    return [*(pid_namespace()[0] if pidns is None else pidns), *drop, *argv]
 
 
 def pid_warning(sandboxed: bool, lang: str = "both") -> str | None:
@@ -92,29 +94,64 @@ def pid_namespace() -> tuple[list[str], str]:
     it. A /proc of its own too (a mount namespace): the grader's processes, their command lines and
     environments are not listed there. util-linux `unshare`; as a normal user with a user namespace too.
     Probed once per process; ([], reason) where the kernel or the machine does not allow it (the CLI then says
-    so: it never implies protection)."""
-    global _pidns
+    so: it never implies protection). Waits for the probe start_pid_probe began, if any."""
+    global _pidns, _pidns_probe
+    if _pidns is None:
+        start_pid_probe()
+    if _pidns is None:
+        assert _pidns_probe is not None
+        proc, prefix = _pidns_probe
+        try:
+            ok = proc.wait(timeout=10) == 0
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            ok = False
+        _pidns_probe = None
+        _pidns = (prefix, "") if ok else ([], "the kernel refused a PID namespace (unshare --pid)")
+    return _pidns
+
+
+def pid_prefix_now() -> list[str]:
+    """The PID-namespace prefix to start a worker with now: the probed one, or, while the probe has not answered,
+    the one it tries (take_worker replaces a worker so started if the probe then says no). [] when a PID
+    namespace is known not to be there."""
+    global _pidns, _pidns_candidate
     if _pidns is not None:
-        return _pidns
-    unshare = shutil.which("unshare", path="/usr/bin:/bin:/usr/sbin:/sbin")
-    if os.environ.get("GRADER_PIDNS_DISABLE"):  # lets tests see the "unavailable" path on any machine
-        _pidns = ([], "GRADER_PIDNS_DISABLE is set")
-    elif not sys.platform.startswith("linux") or unshare is None:
-        _pidns = ([], "no util-linux unshare here")
-    else:
+        return _pidns[0]
+    if _pidns_probe is not None:
+        return _pidns_probe[1]
+    if _pidns_candidate is None:
+        unshare = shutil.which("unshare", path="/usr/bin:/bin:/usr/sbin:/sbin")
+        if os.environ.get("GRADER_PIDNS_DISABLE"):  # lets tests see the "unavailable" path on any machine
+            _pidns = ([], "GRADER_PIDNS_DISABLE is set")
+            return []
+        if not sys.platform.startswith("linux") or unshare is None:
+            _pidns = ([], "no util-linux unshare here")
+            return []
         user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
         # setpriv --pdeathsig: unshare dies with the grader (even by SIGKILL), and --kill-child then takes the
         # namespace's init, and so every process in it, along
         setpriv = shutil.which("setpriv", path="/usr/bin:/bin:/usr/sbin:/sbin")
         first = [setpriv, "--pdeathsig", "KILL"] if setpriv else []
-        prefix = [*first, unshare, *user, "--pid", "--fork", "--kill-child", "--mount-proc", "--"]
-        try:
-            ok = subprocess.run([*prefix, *_INIT, "/bin/true"], stdin=subprocess.DEVNULL, capture_output=True,
-                                timeout=10).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            ok = False
-        _pidns = (prefix + _INIT, "") if ok else ([], "the kernel refused a PID namespace (unshare --pid)")
-    return _pidns
+        _pidns_candidate = [*first, unshare, *user, "--pid", "--fork", "--kill-child", "--mount-proc", "--", *_INIT]
+    return _pidns_candidate
+
+
+def start_pid_probe() -> None:
+    """Start pid_namespace's probe in the background (WorkerProcess does, right after starting its worker with
+    pid_prefix_now's prefix: the probe, ~5 ms, is off the path to the first worker)."""
+    global _pidns, _pidns_probe
+    prefix = pid_prefix_now()
+    if _pidns is not None or _pidns_probe is not None:
+        return
+    try:
+        proc = subprocess.Popen([*prefix, "/bin/true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    except OSError:
+        _pidns = ([], "the kernel refused a PID namespace (unshare --pid)")
+        return
+    _pidns_probe = (proc, prefix)
 
 
 class WorkerDied(Exception):
@@ -157,6 +194,7 @@ def worker_env(home: str) -> dict[str, str]:
         "MKL_NUM_THREADS": "1",
     }
     env.update({k: os.environ[k] for k in _PASSTHROUGH_ENV if k in os.environ})
+    env["GRADER_NUMPY_HOME"] = numpy_home()  # the worker runs without site (-S): where its numpy is
     return env
 
 
@@ -185,7 +223,9 @@ class _Drain(threading.Thread):
 
 
 def _python_flags() -> list[str]:
-    return ["-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
+    """No site (-S: no .pth file runs, nor the editable install's finder, ~12 ms of every worker's start; the
+    worker puts numpy's folder on its path itself), no user site, no bytecode written, no script folder."""
+    return ["-S", "-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
 
 
 class WorkerTemplate:
@@ -194,6 +234,8 @@ class WorkerTemplate:
     whose namespaces are made per worker by bubblewrap). Protocol and guarantees: grader/engine/worker.py."""
 
     def __init__(self) -> None:
+        import socket  # here and for the template's workers only: not on the path to the first worker
+
         become_subreaper()
         self.dir = tempfile.mkdtemp(prefix="grade-template-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -227,6 +269,8 @@ class WorkerTemplate:
 
     def fork(self, workdir: str, limits: dict[str, int], fds: list[int]) -> _Forked:
         """Ask for a worker on `fds` (req_r, resp_w, stdout, stderr); OSError when the template is gone."""
+        import socket
+
         ctl, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             socket.send_fds(self.sock, [json.dumps({"dir": workdir, "limits": limits}).encode()],
@@ -254,7 +298,7 @@ class WorkerTemplate:
 class _Forked:
     """A worker forked by the template, seen through its control socket: the part of Popen WorkerProcess uses."""
 
-    def __init__(self, ctl: socket.socket):
+    def __init__(self, ctl: socket.socket):  # noqa: F821 - a name for the reader (annotations are not evaluated)
         self.ctl = ctl
         self.buf = b""
         self._pid: int | None = None
@@ -359,9 +403,9 @@ class WorkerProcess:
     """One worker child: a private temp dir, two frame pipes, two capped output pipes."""
 
     def __init__(self, limits: dict[str, int] | None = None, sandbox: bool = False, hide: tuple[Path, ...] = ()):
-        become_subreaper()
         self.dir = tempfile.mkdtemp(prefix="grade-")
         self.sandboxed = sandbox
+        self.unprobed = False
         self.relayed = sandbox  # a wrapper (bwrap, sh in a PID namespace) reports a death by signal N as 128 + N
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
@@ -383,8 +427,10 @@ class WorkerProcess:
 
                 argv = wrap(argv, self.dir, hide)
             else:  # bubblewrap has its own PID namespace; without it, one of unshare's (and the worker user)
-                argv = _isolated(argv, self.dir)
-                self.relayed = bool(pid_namespace()[0])
+                pidns = pid_prefix_now()
+                self.unprobed = _pidns is None  # started before the probe answered: take_worker checks its answer
+                argv = _isolated(argv, self.dir, pidns)
+                self.relayed = bool(pidns)
             self.proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
@@ -396,6 +442,11 @@ class WorkerProcess:
                 close_fds=True,
                 start_new_session=True,
             )
+            if self.unprobed:
+                start_pid_probe()
+        # orphans of the worker come back to us: set before any learner code runs (it runs on a request, never
+        # at start), after the start itself so that the ctypes import is not on the worker's path
+        become_subreaper()
         for fd in (req_r, resp_w, out_w, err_w):
             os.close(fd)
         os.set_blocking(req_w, False)
@@ -609,5 +660,8 @@ def take_worker(sandbox: bool = False, hide: tuple[Path, ...] = ()) -> WorkerPro
     w, _prestarted = _prestarted, None
     if w is not None and (w.sandboxed != sandbox or (sandbox and hide)):
         w.cleanup()  # started for another sandbox setting (or before we knew what to hide): not this one
+        w = None
+    if w is not None and w.unprobed and not pid_namespace()[0]:
+        w.cleanup()  # started in a PID namespace before the probe said there is none: it never got going
         w = None
     return w if w is not None else WorkerProcess(sandbox=sandbox, hide=hide)

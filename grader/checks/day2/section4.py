@@ -228,6 +228,23 @@ def _conv_loop(x, W, b, stride, pad):
     return out
 
 
+def _conv_shift(x, W, b, stride, pad):
+    """The same convolution written the other way round — for each filter offset (i, j), the strided slice of the
+    padded input that offset sees, times W[:, :, i, j], summed — so that x may carry a leading axis of perturbed
+    copies (central_difference's batched form): (P, N, C, H, W) → (P, N, FN, OH, OW). Held to _conv_loop by
+    tests/test_oracles.py."""
+    FN, C, FH, FW = W.shape
+    H, Wd = x.shape[-2:]
+    oh, ow = _out_size(H, FH, stride, pad), _out_size(Wd, FW, stride, pad)
+    xp = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(pad, pad), (pad, pad)])
+    out = np.zeros(x.shape[:-3] + (FN, oh, ow))
+    for i in range(FH):
+        for j in range(FW):
+            seen = xp[..., i:i + stride * (oh - 1) + 1:stride, j:j + stride * (ow - 1) + 1:stride]
+            out += np.einsum("...cyx,fc->...fyx", seen, W[:, :, i, j])
+    return out + b[:, None, None]
+
+
 def _conv_variants(x, W, b, stride, pad):
     good = _conv_loop(x, W, b, stride, pad)
     N, FN, oh, ow = good.shape
@@ -416,12 +433,13 @@ def test_convolution_backward_dx(learner):
     out = conv.forward(x)
     expect_array(out, _conv_loop(x, W, b, 2, 1), what="forward (dx の確認の前提 / needed to check dx)")
     R = np.random.default_rng(424).normal(size=out.shape)  # L = Σ out·R なので dout = R
-    # 数値微分 (中心差分) は採点側の畳み込み (_conv_loop) で、backward を呼ぶ前に求める: 学習者の forward を
-    # 使えば、dout を見た後の forward が自分の dx に合わせた値を返して数値微分を偽造できる。畳み込みは x について
-    # 線形なので h が大きくても誤差は丸めだけ / the numerical gradient of the check's own convolution, worked out
-    # before backward is called: the learner's forward, called after it has seen dout, could answer so as to
-    # forge it. Linear in x: a large h costs only rounding.
-    num = central_difference(lambda x: np.sum(_conv_loop(x, W, b, 2, 1) * R), {"x": x}, 0.1)["x"]
+    # 数値微分 (中心差分) は採点側の畳み込み (_conv_shift: 全コピーを一度に) で、backward を呼ぶ前に求める:
+    # 学習者の forward を使えば、dout を見た後の forward が自分の dx に合わせた値を返して数値微分を偽造できる。
+    # 畳み込みは x について線形なので h が大きくても誤差は丸めだけ / the numerical gradient of the check's own
+    # convolution (every perturbed copy at once), worked out before backward is called: the learner's forward,
+    # called after it has seen dout, could answer so as to forge it. Linear in x: a large h costs only rounding.
+    num = central_difference(lambda x: np.sum(_conv_shift(x, W, b, 2, 1) * R, axis=(1, 2, 3, 4)), {"x": x}, 0.1,
+                             batched=True)["x"]
     dx = conv.backward(R.copy())
     expect_array(dx, num, what="dx", rtol=1e-5, atol=1e-6)
 
