@@ -251,3 +251,20 @@ def test_a_fault_outside_any_command_goes_through_the_same_policy(capsys):
     assert _exit_code_for(ValueError("\x1b[2Jforged")) == 3
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2Jforged" in err and "no such section" in err
+
+
+@pytest.mark.parametrize("template", ["0", "1"])
+@pytest.mark.parametrize("source", ["def broken(:\n", None])
+def test_a_grade_leaves_no_temporary_folder(tmp_path, source, template):
+    """The worker started before the options are read is stopped with its folder even when no check took it (a
+    file that does not compile), and so is a template (GRADER_WORKER_TEMPLATE): a learner's /tmp does not fill up
+    with one empty folder per run."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    sub = tmp_path / "section2.py"
+    sub.write_text(source if source is not None else (ROOT / "solutions/day2/section2.py").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    g = run_grade("section2", "--submission", str(sub), "--no-quiz", "--sandbox", "off",
+                  env={"TMPDIR": str(tmp), "GRADER_WORKER_TEMPLATE": template})
+    assert g.rc in (0, 1), g.err
+    assert sorted(p.name for p in tmp.iterdir()) == []

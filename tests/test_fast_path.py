@@ -19,8 +19,15 @@ SOLUTION = ROOT / "solutions" / "day2" / "section2.py"
 HEAVY = ("typer", "click", "rich", "pydantic", "yaml", "pytest", "_pytest")
 
 PROBE = """
-import atexit, sys
-atexit.register(lambda: sys.stderr.write("MODULES " + " ".join(sorted(sys.modules)) + "\\n"))
+import atexit, os, sys
+said = []
+def say():
+    if not said:
+        said.append(sys.stderr.write("MODULES " + " ".join(sorted(sys.modules)) + "\\n"))
+        sys.stderr.flush()
+atexit.register(say)
+exit_now = os._exit  # a finished `grade SECTION` ends without the teardown, and so without atexit
+os._exit = lambda code: (say(), exit_now(code))
 sys.argv = ["grade", *sys.argv[1:]]
 from grader.cli.launch import main
 main()
