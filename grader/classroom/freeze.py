@@ -325,7 +325,8 @@ def _plain_label(what: Any) -> str:
 
 
 def _variants(rec: Recorder, variants: Any) -> list[dict[str, Any]]:
-    return [{"value": rec.encode(v.value, refs=False), "why": {"ja": v.why.ja, "en": v.why.en}} for v in variants]
+    return [{"value": rec.encode(v.value, refs=False), "why": {"ja": v.why.ja, "en": v.why.en}}
+            for v in checking.resolve_variants(variants)]  # a release records them all, lazy or not
 
 
 def recording_functions(current: Any) -> dict[str, Any]:

@@ -148,7 +148,8 @@ def _matches(got: np.ndarray, want: Any, rtol: float, atol: float, equal_nan: bo
 Variants = Sequence[Variant] | Callable[[], Sequence[Variant]]
 
 
-def _resolve(variants: Variants) -> Sequence[Variant]:
+def resolve_variants(variants: Variants) -> Sequence[Variant]:
+    """The variants themselves, whether given as a list or as the function that works them out."""
     return variants() if callable(variants) else variants
 
 
@@ -172,7 +173,7 @@ def expect_array(
     expected = np.asarray(expected, dtype=float)
     got = as_array(got, what, expected)
     if got.shape != expected.shape:
-        for v in _resolve(variants):
+        for v in resolve_variants(variants):
             if _matches(got, v.value, rtol, atol):
                 _fail_variant(v, what)
         fail(f"{_ja(what)} の形状が {got.shape} です。期待: {expected.shape} (ブロードキャストはしません)",
@@ -180,7 +181,7 @@ def expect_array(
     for want in (expected, *accept):
         if _matches(got, want, rtol, atol):
             return got
-    for v in _resolve(variants):  # a slip may produce NaN (√ of a negative): name the slip, not the NaN
+    for v in resolve_variants(variants):  # a slip may produce NaN (√ of a negative): name the slip, not the NaN
         if _matches(got, v.value, rtol, atol, equal_nan=True):
             _fail_variant(v, what)
     bad = ~np.isfinite(got) & np.isfinite(expected)
@@ -211,7 +212,8 @@ def expect_close(
     """A scalar version of expect_array: a 0-d array, a Python or NumPy number."""
     arr = expect_array(np.asarray(got) if isinstance(got, (int, float, np.number)) else got,
                        np.asarray(float(expected)), what=what,
-                       variants=lambda: [Variant(np.asarray(float(v.value)), v.why) for v in _resolve(variants)],
+                       variants=lambda: [Variant(np.asarray(float(v.value)), v.why)
+                                         for v in resolve_variants(variants)],
                        rtol=rtol, atol=atol)
     return float(arr)
 
@@ -222,7 +224,7 @@ def expect_equal(got: Any, expected: Any, *, what: str | Text = RETURN_VALUE,
     _reject_remote(got, what)
     if _plain(got) == _plain(expected):
         return got
-    for v in _resolve(variants):
+    for v in resolve_variants(variants):
         if _plain(got) == _plain(v.value):
             _fail_variant(v, what)
     fail(f"{_ja(what)} が違います: 期待 {expected!r}, 実際 {got!r}",
