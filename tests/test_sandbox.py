@@ -141,6 +141,55 @@ def test_a_worker_started_before_the_probe_said_no_is_replaced(monkeypatch):
         worker.cleanup()
 
 
+@pytest.mark.skipif(sandbox.bwrap_path() is None, reason="the witness is a bubblewrap worker")
+def test_the_cli_s_first_worker_answers_the_probe(monkeypatch):
+    """`grade SECTION` starts its first worker sandboxed before any probe (spawn.prestart with --sandbox auto):
+    that it comes up answers probe(), no probe interpreter is started, and grading takes that very worker."""
+    from grader.engine import spawn
+
+    monkeypatch.setattr(sandbox, "_probe", None)
+    monkeypatch.setattr(sandbox, "_probe_started", None)
+    monkeypatch.setattr(sandbox, "_witness", None)
+    monkeypatch.setattr(spawn, "_prestarted", None)
+    monkeypatch.setattr(sys, "argv", ["grade", "section2"])
+    spawn.prestart()
+    first = spawn._prestarted
+    try:
+        assert first is not None and first.sandboxed and sandbox._witness is not None
+        works = sandbox.probe()
+        if not works[0]:
+            pytest.skip(f"bubblewrap does not work here: {works[1]}")
+        assert works == (True, "") and sandbox._probe_started is None  # no probe process was needed
+        assert first.ready and spawn.take_worker(sandbox=True) is first
+    finally:
+        first.cleanup()
+
+
+def test_a_witness_that_does_not_come_up_leaves_the_answer_to_the_probe(monkeypatch):
+    """If the worker started before any probe dies at its start, probe() runs the probe proper to say why (the
+    banner of `auto`, the exit of `require`), and take_worker drops the dead worker."""
+    from grader.engine import spawn
+
+    failing = subprocess.Popen(["/bin/sh", "-c", "echo 'bwrap: setting up uid map: Permission denied' >&2; exit 1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    monkeypatch.setattr(sandbox, "_probe", None)
+    monkeypatch.setattr(sandbox, "_witness", None)
+    monkeypatch.setattr(sandbox, "_probe_started", None)
+    sandbox.witness(lambda: False)
+    monkeypatch.setattr(sandbox, "_probe_started", (failing, time.monotonic()))
+    assert sandbox.probe() == (False, "bwrap failed here: bwrap: setting up uid map: Permission denied")
+    dead = spawn.WorkerProcess(sandbox=False)
+    dead.kill()
+    monkeypatch.setattr(spawn, "_prestarted", dead)
+    worker = spawn.take_worker(sandbox=False)
+    try:
+        assert worker is not dead and not worker.dead
+        worker.wait_ready(30)
+    finally:
+        worker.cleanup()
+        dead.cleanup()
+
+
 def test_a_worker_started_before_the_pid_probe_said_no_is_replaced(monkeypatch):
     """Without the sandbox the first worker starts in a PID namespace while the probe for one still runs
     (spawn.start_pid_probe); when the probe then fails, that worker (which never got going) is replaced by one

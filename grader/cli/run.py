@@ -24,6 +24,9 @@ def run_section(args: RunArgs) -> int:
     """Grade, render, record; the exit code (0 full score, 1 anything short, 2 usage, 3 grader fault)."""
     lang = resolve_lang(args.lang)
     try:
+        # numpy and the check engine, which grading needs first: imported before the sandbox is resolved, since
+        # that answer may wait for the pre-started worker to come up (grader/engine/sandbox.witness)
+        from grader.engine import runner  # noqa: F401
         from grader.grading import grade_section
         from grader.ids import normalize_id
         from grader.practice.progress import record_section, use_db  # imported while the worker starts

@@ -15,6 +15,7 @@ import numpy as np
 from grader.engine.reply import ProtocolError, check_answer
 from grader.engine.signature import expected_signature
 from grader.engine.spawn import (
+    START_TIMEOUT,
     WorkerDied,
     WorkerMalformed,
     WorkerOversize,
@@ -31,7 +32,6 @@ from grader.text import Text
 
 CALL_TIMEOUT = 5.0
 IMPORT_TIMEOUT = 10.0
-START_TIMEOUT = 20.0
 MAX_SOURCE_BYTES = 1 << 20
 MAX_REPLY_BYTES = 64 << 20  # one answer of the worker, read into the trusted process
 MAX_CHECK_BYTES = 256 << 20  # all answers within one check

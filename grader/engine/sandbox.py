@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.engine.numpy_home import numpy_home
@@ -70,6 +71,7 @@ def bwrap_path() -> str | None:
 
 
 _probe_started: tuple[subprocess.Popen, float] | None = None  # start_probe's process and its start time
+_witness: Callable[[], bool] | None = None  # whether a worker started sandboxed before any probe comes up
 
 
 def _precondition() -> str | None:
@@ -81,6 +83,34 @@ def _precondition() -> str | None:
     if bwrap_path() is None:
         return "bwrap not found (Debian/Ubuntu: apt-get install bubblewrap)"
     return None
+
+
+def worth_trying() -> bool:
+    """Whether to start a worker sandboxed before anything is known: nothing rules bubblewrap out here (False
+    records why, for probe())."""
+    global _probe
+    if _probe is not None:
+        return _probe[0]
+    why = _precondition()
+    if why is not None:
+        _probe = (False, why)
+    return why is None
+
+
+def witness(comes_up: Callable[[], bool]) -> None:
+    """A worker was started sandboxed before any probe (spawn.prestart): `comes_up()` — it got ready, having
+    imported numpy in the very sandbox — answers probe() with more than the probe itself asks, and no probe
+    interpreter (~20 ms of CPU) competes with that worker's start and the CLI's imports. If it does not come up,
+    probe() runs the probe proper to learn why."""
+    global _witness
+    if _probe is None and _probe_started is None:
+        _witness = comes_up
+
+
+def refused(why: str) -> None:
+    """The sandbox cannot be set up here (the allow-list would show a folder it must hide): probe() says so."""
+    global _probe, _witness
+    _probe, _witness = (False, why), None
 
 
 def start_probe() -> bool:
@@ -117,10 +147,15 @@ def probe() -> tuple[bool, str]:
     otherwise) without importing numpy (~0.1 s): ~20 ms in all, against ~7 ms for `bwrap … true`. An old
     bubblewrap without `--size` (< 0.5), or an install whose pieces lie outside the allow-list, fails here with
     the reason: `auto` then shows the banner and `require` exits 2, rather than implying a protection.
-    Waits for the probe start_probe began, if any."""
-    global _probe, _probe_started
+    Waits for the probe start_probe began, if any; asks the witness first, if there is one (see `witness`)."""
+    global _probe, _probe_started, _witness
     if _probe is not None:
         return _probe
+    if _witness is not None:
+        comes_up, _witness = _witness, None
+        if comes_up():
+            _probe = (True, "")
+            return _probe
     if _probe_started is None and not start_probe():
         return _probe  # type: ignore[return-value]
     assert _probe_started is not None

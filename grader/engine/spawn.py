@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.engine.numpy_home import numpy_home
@@ -19,6 +20,7 @@ from grader.engine.worker import PR_SET_CHILD_SUBREAPER, kill_group, prctl, stop
 from grader.engine.worker import child_pids as child_pids  # re-exported: proxy and batch take it from here
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+START_TIMEOUT = 20.0  # seconds a worker may take to start (python, numpy) before it counts as dead
 OUTPUT_CAP = 64 << 10  # learner output kept for display; the rest is drained and counted
 MAX_FRAME = 256 << 20
 MAX_HEADER = 8 << 20  # the JSON part of one answer
@@ -639,11 +641,30 @@ def prestart(sandbox: bool | None = None) -> None:
         if sandbox is None:
             from grader.engine import sandbox as bwrap
 
-            mode = _sandbox_mode_from_argv()
-            # the probe runs while this worker starts: started sandboxed on the chance that bubblewrap works,
-            # it is replaced (take_worker) if the probe then says otherwise
-            sandbox = mode in ("auto", "require") and bwrap.start_probe()
+            # started sandboxed on the chance that bubblewrap works; whether it comes up then answers the probe
+            # (sandbox.witness: no probe interpreter competes with it and with the CLI's imports), and take_worker
+            # replaces it if the answer is no
+            if _sandbox_mode_from_argv() in ("auto", "require") and bwrap.worth_trying():
+                try:
+                    _prestarted = WorkerProcess(sandbox=True)
+                except bwrap.SandboxUnavailable as e:  # the allow-list would show what it must hide: no sandbox
+                    bwrap.refused(str(e))
+                else:
+                    bwrap.witness(_comes_up(_prestarted))
+                    return
+            sandbox = False
         _prestarted = WorkerProcess(sandbox=sandbox)
+
+
+def _comes_up(worker: WorkerProcess) -> Callable[[], bool]:
+    """Whether `worker` gets ready (it has imported numpy), asked once, waiting up to START_TIMEOUT."""
+    def ready() -> bool:
+        try:
+            worker.wait_ready(START_TIMEOUT)
+        except (WorkerDied, WorkerTimedOut):
+            return False
+        return True
+    return ready
 
 
 def discard_prestarted() -> None:
@@ -658,6 +679,9 @@ def take_worker(sandbox: bool = False, hide: tuple[Path, ...] = ()) -> WorkerPro
     """The pre-started worker if there is one, else a new one."""
     global _prestarted
     w, _prestarted = _prestarted, None
+    if w is not None and w.dead:  # it never came up (the sandbox's witness found so) or was killed
+        w.cleanup()
+        w = None
     if w is not None and (w.sandboxed != sandbox or (sandbox and hide)):
         w.cleanup()  # started for another sandbox setting (or before we knew what to hide): not this one
         w = None
