@@ -87,6 +87,29 @@ def test_syntax_error_names_the_line_without_a_traceback(tmp_path):
     assert "Traceback" not in g.out + g.err
 
 
+@pytest.mark.parametrize(("snippet", "needle"), [
+    ("    x = 1", "SyntaxError at line 1: unexpected indent"),
+    ("x = (1,\n", "SyntaxError at line 1"),
+    ('eval("1 +")', "during import, raised SyntaxError"),  # the file compiles: its own eval does not
+])
+def test_what_does_not_compile_is_told_as_the_file_s_syntax_and_nothing_else(tmp_path, snippet, needle):
+    """The worker compiles the file (the grading process compiles it only once the worker says it does not, for
+    the message): a file that does not compile is told by its line; a SyntaxError the module raises itself
+    stays an error raised during import."""
+    g = grade_file("section2", submission(tmp_path, snippet, prepend=True))
+    checks = all_checks(g, "error")
+    assert needle in checks[0]["feedback"], checks[0]["feedback"]
+    assert "Traceback" not in g.out + g.err
+
+
+def test_a_null_byte_is_named_with_its_line(tmp_path):
+    path = tmp_path / "section2.py"
+    path.write_bytes(SOLUTION.encode() + b"\nx = 1\x00\n")
+    line = SOLUTION.count("\n") + 2
+    checks = all_checks(grade_file("section2", path), "error")
+    assert f"a null byte (\\x00) at line {line}" in checks[0]["feedback"], checks[0]["feedback"]
+
+
 def test_non_utf8_source_is_named(tmp_path):
     path = tmp_path / "section2.py"
     path.write_bytes("# caf\u00e9\n".encode("latin-1") + SOLUTION.encode())

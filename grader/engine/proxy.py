@@ -551,7 +551,9 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def precheck_submission(path: Path) -> str:
-    """Trusted-side checks before any import: a regular file, not a link, sane size, UTF-8, valid syntax."""
+    """Trusted-side checks before any import: a regular file, not a link, sane size, UTF-8, no null byte. The
+    syntax is the worker's to find (it compiles the file anyway): only a file it reports as not compiling is
+    compiled here, for the message (Session.fresh)."""
     try:
         st = os.lstat(path)
     except OSError as e:
@@ -574,13 +576,23 @@ def precheck_submission(path: Path) -> str:
         raise LearnerRaised(f"ファイルが UTF-8 ではありません (byte 0x{byte:02x}, {line} 行目)",
                             f"the file is not valid UTF-8 (byte 0x{byte:02x} at line {line})",
                             "UnicodeDecodeError") from None
-    try:
-        compile(source, path.name, "exec", dont_inherit=True)
-    except SyntaxError as e:
-        raise syntax_fault(e, source) from None
-    except ValueError as e:  # null bytes
-        raise LearnerRaised(f"ファイルを読み込めません: {e}", f"cannot compile the file: {e}", "ValueError") from None
+    if "\0" in source:
+        line = source[: source.index("\0")].count("\n") + 1
+        raise LearnerRaised(f"ファイルを読み込めません: {line} 行目に NUL 文字 (\\x00) があります",
+                            f"cannot compile the file: a null byte (\\x00) at line {line}", "ValueError")
     return source
+
+
+def compile_fault(source: str, name: str) -> LearnerRaised | None:
+    """The learner's message for a file that does not compile (compiled here, in the trusted process, only once the
+    worker has said so); None if it compiles after all (the module raised a SyntaxError of its own: exec, eval)."""
+    try:
+        compile(source, name, "exec", dont_inherit=True)
+    except SyntaxError as e:
+        return syntax_fault(e, source)
+    except ValueError as e:
+        return LearnerRaised(f"ファイルを読み込めません: {e}", f"cannot compile the file: {e}", "ValueError")
+    return None
 
 
 _NEWER_SYNTAX = [  # (pattern on the offending line, the Python that first accepts it, what it is)
@@ -777,7 +789,11 @@ class Session:
             raise e from None
         if "fault" in answer:
             info = answer["fault"]
-            if info.get("type") == "SystemExit":
+            unparsed = (compile_fault(self.source, self.submission.name)
+                        if info.get("type") in ("SyntaxError", "IndentationError", "TabError") else None)
+            if unparsed is not None:
+                fault = unparsed
+            elif info.get("type") == "SystemExit":
                 code = inert(info.get("message", ""), limit=80)
                 fault = LearnerCrashed(f"読み込み中にプログラムが終了しました (sys.exit, code {code})",
                                        f"the submission exited during import (sys.exit, code {code})")

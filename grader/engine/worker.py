@@ -200,7 +200,10 @@ class Worker:
         key = (path, source)
         code = self.compiled.get(key)
         if code is None:  # the module is re-executed for every check: compile it once per worker
-            code = compile(source, os.path.basename(path), "exec", dont_inherit=True)
+            try:
+                code = compile(source, os.path.basename(path), "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as e:  # the parent words it (proxy.syntax_fault)
+                return {"fault": describe_exception(e, path)}, []
             self.compiled = {key: code}
         module = types.ModuleType("submission")
         module.__file__ = os.path.basename(path)
