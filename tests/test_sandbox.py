@@ -586,3 +586,20 @@ def test_sandboxed_crash_by_signal_is_still_named(tmp_path):
     failing = [c for c in g.report["checks"] if c["status"] != "passed"]
     assert {c["exercise"] for c in failing} == {"Adam"} and {c["status"] for c in failing} == {"crashed"}
     assert "SIGSEGV" in failing[0]["feedback"]
+
+
+def test_a_worker_that_cannot_start_leaves_neither_folder_nor_pipes(tmp_path, monkeypatch):
+    """When bubblewrap refuses the allow-list (or the start fails), WorkerProcess raises and nothing of it stays:
+    the CLI's pre-start then falls back to an unsandboxed worker (spawn.prestart)."""
+    from grader.engine import spawn
+
+    def refuse(*_a, **_k):
+        raise sandbox.SandboxUnavailable("the sandbox would expose /home/x (at /home/x)")
+
+    monkeypatch.setattr(sandbox, "wrap", refuse)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    fds = set(os.listdir("/proc/self/fd"))
+    with pytest.raises(sandbox.SandboxUnavailable):
+        spawn.WorkerProcess(sandbox=True)
+    assert list(tmp_path.iterdir()) == []
+    assert set(os.listdir("/proc/self/fd")) <= fds

@@ -225,7 +225,7 @@ class _Drain(threading.Thread):
 
 
 def _python_flags() -> list[str]:
-    """No site (-S: no .pth file runs, nor the editable install's finder, ~12 ms of every worker's start; the
+    """No site (-S: no .pth file runs, nor the editable install's finder, ~5 ms of every worker's start; the
     worker puts numpy's folder on its path itself), no user site, no bytecode written, no script folder."""
     return ["-S", "-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
 
@@ -416,36 +416,42 @@ class WorkerProcess:
         template = None if sandbox else _get_template()
         self.proc: subprocess.Popen | _Forked
         try:
-            if template is None:
-                raise OSError
-            if worker_user() is not None:
-                os.chown(self.dir, *worker_user())  # type: ignore[misc]
-            self.proc = template.fork(self.dir, limits or LIMITS, [req_r, resp_w, out_w, err_w])
-        except OSError:
-            argv = [sys.executable, *_python_flags(), str(WORKER_SCRIPT), str(req_r), str(resp_w),
-                    json.dumps(limits or LIMITS)]
-            if sandbox:  # bubblewrap around the same argv; the pipes pass through its exec (grader/engine/sandbox.py)
-                from grader.engine.sandbox import wrap
+            try:
+                if template is None:
+                    raise OSError
+                if worker_user() is not None:
+                    os.chown(self.dir, *worker_user())  # type: ignore[misc]
+                self.proc = template.fork(self.dir, limits or LIMITS, [req_r, resp_w, out_w, err_w])
+            except OSError:
+                argv = [sys.executable, *_python_flags(), str(WORKER_SCRIPT), str(req_r), str(resp_w),
+                        json.dumps(limits or LIMITS)]
+                if sandbox:  # bubblewrap around the same argv; the pipes pass through its exec (engine/sandbox.py)
+                    from grader.engine.sandbox import wrap
 
-                argv = wrap(argv, self.dir, hide)
-            else:  # bubblewrap has its own PID namespace; without it, one of unshare's (and the worker user)
-                pidns = pid_prefix_now()
-                self.unprobed = _pidns is None  # started before the probe answered: take_worker checks its answer
-                argv = _isolated(argv, self.dir, pidns)
-                self.relayed = bool(pidns)
-            self.proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=err_w,
-                cwd=self.dir,
-                env=worker_env(self.dir),
-                pass_fds=(req_r, resp_w),
-                close_fds=True,
-                start_new_session=True,
-            )
-            if self.unprobed:
-                start_pid_probe()
+                    argv = wrap(argv, self.dir, hide)
+                else:  # bubblewrap has its own PID namespace; without it, one of unshare's (and the worker user)
+                    pidns = pid_prefix_now()
+                    self.unprobed = _pidns is None  # started before the probe answered: take_worker checks its answer
+                    argv = _isolated(argv, self.dir, pidns)
+                    self.relayed = bool(pidns)
+                self.proc = subprocess.Popen(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out_w,
+                    stderr=err_w,
+                    cwd=self.dir,
+                    env=worker_env(self.dir),
+                    pass_fds=(req_r, resp_w),
+                    close_fds=True,
+                    start_new_session=True,
+                )
+        except BaseException:  # not started (bubblewrap refused the allow-list, no fork): nothing of it is left
+            for fd in (req_r, req_w, resp_r, resp_w, out_r, out_w, err_r, err_w):
+                os.close(fd)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
+        if self.unprobed:
+            start_pid_probe()
         # orphans of the worker come back to us: set before any learner code runs (it runs on a request, never
         # at start), after the start itself so that the ctypes import is not on the worker's path
         become_subreaper()
