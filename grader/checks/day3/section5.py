@@ -481,17 +481,20 @@ def test_decoder_backward(learner):
 
 
 def _greedy(p, h, start_id, n):
-    out, idx = [], start_id
-    hh, cc = np.asarray(h, dtype=float), np.zeros_like(h, dtype=float)
+    """The n ids decoded greedily (argmax fed back) from h: a list for one sequence (h (1, H)), an array (N, n)
+    for N of them at once."""
+    hh = np.asarray(h, dtype=float)
+    idx, cc, out = np.full(len(hh), start_id), np.zeros_like(hh), []
     Hh = p[2].shape[0]
     for _ in range(n):
-        A = p[0][[idx]] @ p[1] + hh @ p[2] + p[3]
+        A = p[0][idx] @ p[1] + hh @ p[2] + p[3]
         f, g, i, o = _sig(A[:, :Hh]), np.tanh(A[:, Hh:2 * Hh]), _sig(A[:, 2 * Hh:3 * Hh]), _sig(A[:, 3 * Hh:])
         cc = f * cc + g * i
         hh = o * np.tanh(cc)
-        idx = int(np.argmax(hh @ p[4] + p[5]))
+        idx = np.argmax(hh @ p[4] + p[5], axis=1)
         out.append(idx)
-    return out
+    ids = np.stack(out, axis=1)
+    return [int(k) for k in ids[0]] if len(ids) == 1 else ids
 
 
 def _greedy_start_every(p, h, start_id, n):
@@ -615,10 +618,10 @@ def test_seq2seq_training(learner):
             m[k] = 0.9 * m[k] + 0.1 * g[k]
             v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
             q[k] = q[k] - lr * (m[k] / (1 - 0.9 ** it)) / (np.sqrt(v[k] / (1 - 0.999 ** it)) + 1e-7)
-    learner.set_attributes([a for layer, lo, hi, embed in layers for a in _puts(layer, q[lo:hi], embed)])
+    # the weights the learner's gradients trained, read out by the check's own greedy decoder (the learner's
+    # generate has its own checks): the verdict is the check's, from arrays the learner never held
     xs, ts = _task(EVERY_PAIR)
-    right = sum(list(as_array(model.generate(xs[j:j + 1], 4, 2), "generate(...)", np.zeros(2)).ravel())
-                == list(ts[j, 1:]) for j in range(len(xs)))
+    right = int(np.sum(np.all(_greedy(q[4:], _encode(q[:4], xs), 4, 2) == ts[:, 1:], axis=1)))
     loss_arr = as_array(loss, "Seq2seq.forward(xs, ts)", np.zeros(()))
     if loss_arr.size != 1:
         fail(f"Seq2seq.forward の損失はスカラーです (実際: 形状 {loss_arr.shape})",
