@@ -585,13 +585,15 @@ def _task(xs, K=4):
 EVERY_PAIR = np.array([[a, b] for a in range(4) for b in range(4)])  # all 16 sequences of length 2: the test set
 
 
-@check("Seq2seq", 2, ja="学習: 長さ 2 の系列の反転 (語彙 4 + <start>) を Adam 16 ステップ、16 通りのうち 14 以上正解",
-       en="training: reversing length-2 sequences (4 words + <start>) in 16 Adam steps, ≥ 14 of the 16 right")
+@check("Seq2seq", 2, ja="学習: 長さ 2 の系列の反転 (語彙 4 + <start>) で Adam 8 ステップ、16 通りすべての損失が半分以下に",
+       en="training: reversing length-2 sequences (4 words + <start>), 8 Adam steps halve the loss over all 16")
 def test_seq2seq_training(learner):
-    # 16 steps of 64 sequences at lr 0.05 (H = 32, embeddings drawn at scale 1): the reference gets all 16 right
-    # (last loss 0.066); so it did on each of 112 other seeds of the data and the initial weights, in float64 and
-    # float32 alike. Every step is four round trips to the worker: the steps are few on purpose (docs/SPEED.md)
-    Vt, Dt, Ht, steps, lr, need = 5, 8, 32, 16, 0.05, 14
+    # 8 steps of 64 sequences at lr 0.08 (H = 32, embeddings drawn at scale 1) take the reference's loss over all 16
+    # sequences to 0.19 of where it started; on 112 other seeds of the data and the initial weights, to 0.36 at most
+    # (median 0.15). The bar is 0.5: a decoder that ignores h stays above 0.79 on every seed tried, one fed the
+    # first step's h above 0.9, one trained on unshifted targets above 4. Each step is four round trips to the
+    # worker: the steps are few on purpose (docs/SPEED.md)
+    Vt, Dt, Ht, steps, lr, bar = 5, 8, 32, 8, 0.08, 0.5
     rng = np.random.default_rng(2026)
     init = np.random.default_rng(7)
     q = [init.normal(0, 1.0, (Vt, Dt)), init.normal(0, 1 / np.sqrt(Dt), (Dt, 4 * Ht)),
@@ -599,6 +601,8 @@ def test_seq2seq_training(learner):
     q += [init.normal(0, 1.0, (Vt, Dt)), init.normal(0, 1 / np.sqrt(Dt), (Dt, 4 * Ht)),
           init.normal(0, 1 / np.sqrt(Ht), (Ht, 4 * Ht)), np.zeros(4 * Ht), init.normal(0, 1 / np.sqrt(Ht), (Ht, Vt)),
           np.zeros(Vt)]
+    every_xs, every_ts = _task(EVERY_PAIR)
+    start = _s2s_loss(q, every_xs, every_ts)  # the check's own loss of its own weights, before and after
     model = learner.Seq2seq(Vt, Dt, Ht, np.random.default_rng(0))
     enc, dec = _sub(model, "encoder"), _sub(model, "decoder")
     layers = [(_sub(enc, "embed"), 0, 1, True), (_sub(enc, "lstm"), 1, 4, False), (_sub(dec, "embed"), 4, 5, True),
@@ -618,19 +622,17 @@ def test_seq2seq_training(learner):
             m[k] = 0.9 * m[k] + 0.1 * g[k]
             v[k] = 0.999 * v[k] + 0.001 * g[k] ** 2
             q[k] = q[k] - lr * (m[k] / (1 - 0.9 ** it)) / (np.sqrt(v[k] / (1 - 0.999 ** it)) + 1e-7)
-    # the weights the learner's gradients trained, read out by the check's own greedy decoder (the learner's
-    # generate has its own checks): the verdict is the check's, from arrays the learner never held
-    xs, ts = _task(EVERY_PAIR)
-    right = int(np.sum(np.all(_greedy(q[4:], _encode(q[:4], xs), 4, 2) == ts[:, 1:], axis=1)))
     loss_arr = as_array(loss, "Seq2seq.forward(xs, ts)", np.zeros(()))
     if loss_arr.size != 1:
         fail(f"Seq2seq.forward の損失はスカラーです (実際: 形状 {loss_arr.shape})",
              f"Seq2seq.forward returns a scalar loss (got shape {loss_arr.shape})")
-    loss = float(loss_arr.reshape(-1)[0])
-    if not np.isfinite(loss) or right < need:
-        fail(f"{steps} ステップ学習しても、16 通りの反転のうち正解は {right} です (最後の損失 {float(loss):.3f})。"
-             f"{need} 以上になるはずです: Encoder の h が Decoder に、Decoder.backward の dh が Encoder.backward に渡っているか"
-             f"確認してください {LAYERS_HINT.ja}",
-             f"after {steps} steps only {right} of the 16 reversals are right (last loss {float(loss):.3f}); it should "
-             f"be {need} or more: check that the Encoder's h reaches the decoder and that Decoder.backward's dh reaches "
+    # the weights the learner's gradients trained, judged by the check's own loss: the verdict comes from arrays
+    # the learner never held
+    end = _s2s_loss(q, every_xs, every_ts)
+    if not np.isfinite(end) or end > bar * start:
+        fail(f"{steps} ステップ学習しても、16 通りの反転の損失が {start:.3f} → {end:.3f} です。半分以下になるはずです: "
+             f"Encoder の h が Decoder に、Decoder.backward の dh が Encoder.backward に渡っているか確認してください "
+             f"{LAYERS_HINT.ja}",
+             f"after {steps} steps the loss over the 16 reversals went {start:.3f} → {end:.3f}; it should at least "
+             f"halve: check that the Encoder's h reaches the decoder and that Decoder.backward's dh reaches "
              f"Encoder.backward {LAYERS_HINT.en}")
