@@ -102,6 +102,15 @@ def test_what_does_not_compile_is_told_as_the_file_s_syntax_and_nothing_else(tmp
     assert "Traceback" not in g.out + g.err
 
 
+def test_a_file_too_deep_to_compile_is_the_learner_s_error_never_a_grader_fault(tmp_path):
+    """A 100 000-term sum exhausts the compiler's recursion. It used to be compiled in the grading process (exit 3,
+    a grader fault); the worker compiles it now, and it is that file's error, named as such."""
+    g = grade_file("section2", submission(tmp_path, "x = " + "1+" * 100_000 + "1", prepend=True))
+    assert g.rc == 1, g.err
+    checks = all_checks(g, "error")
+    assert "recursion too deep" in checks[0]["feedback"] and "compilation" in checks[0]["feedback"], checks[0]["feedback"]
+
+
 def test_a_null_byte_is_named_with_its_line(tmp_path):
     path = tmp_path / "section2.py"
     path.write_bytes(SOLUTION.encode() + b"\nx = 1\x00\n")

@@ -590,8 +590,6 @@ def compile_fault(source: str, name: str) -> LearnerRaised | None:
         compile(source, name, "exec", dont_inherit=True)
     except SyntaxError as e:
         return syntax_fault(e, source)
-    except ValueError as e:
-        return LearnerRaised(f"ファイルを読み込めません: {e}", f"cannot compile the file: {e}", "ValueError")
     return None
 
 

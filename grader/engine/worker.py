@@ -202,7 +202,7 @@ class Worker:
         if code is None:  # the module is re-executed for every check: compile it once per worker
             try:
                 code = compile(source, os.path.basename(path), "exec", dont_inherit=True)
-            except (SyntaxError, ValueError) as e:  # the parent words it (proxy.syntax_fault)
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as e:  # the parent words it (proxy)
                 return {"fault": describe_exception(e, path)}, []
             self.compiled = {key: code}
         module = types.ModuleType("submission")
