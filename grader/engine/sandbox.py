@@ -114,15 +114,12 @@ def refused(why: str) -> None:
 
 
 def start_probe() -> bool:
-    """Start the probe in the background (the CLI does, so that it runs while the first worker starts: the
-    worker is started sandboxed at the same time, and replaced if the probe then says no). False when it cannot
-    even start (then probe() knows why at once)."""
+    """Start the probe, for probe() to wait on (the CLI's first worker, when there is one, answers first: see
+    `witness`). False when it cannot even start (then probe() knows why at once)."""
     global _probe_started, _probe
     if _probe is not None or _probe_started is not None:
         return _probe is None or _probe[0]
-    why = _precondition()
-    if why is not None:
-        _probe = (False, why)
+    if not worth_trying():
         return False
     try:
         libs = [f for d in _numpy_dirs()[:1] for f in sorted(glob.glob(os.path.join(d, "*", "_multiarray_umath*.so")))]
@@ -131,7 +128,7 @@ def start_probe() -> bool:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 cwd="/", env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
     except SandboxUnavailable as e:
-        _probe = (False, str(e))
+        refused(str(e))
         return False
     except OSError as e:
         _probe = (False, f"bwrap did not start: {e}")
