@@ -11,6 +11,17 @@ SECTION_ARG = re.compile(r"^(day\d+\.)?section\d+$", re.IGNORECASE)  # what a co
 _SHORT_ID = re.compile(r"^section(\d+)$")
 
 
+def day_and_name(section_id: str) -> tuple[str, str]:
+    """`day2.section4` → ("day2", "section4"): its folder and its file name in exercises/, solutions/, checks."""
+    day, name = section_id.split(".")
+    return day, name
+
+
+def short_id(section_id: str) -> str:
+    """What a learner types: `section2` for Day 2 (normalize_id's inverse), else the full id."""
+    return day_and_name(section_id)[1] if section_id.startswith("day2.") else section_id
+
+
 def normalize_id(raw: str) -> str:
     """`section2` → `day2.section2` (Day 2 is the course this package centres on); `day1.section3` stays."""
     s = raw.strip().lower()

@@ -32,6 +32,7 @@ from typing import Any
 from grader.classroom.intake import Entry, scan
 from grader.course.loading import ROOT, find_section, load_bank, section_paths
 from grader.errors import UsageError
+from grader.ids import day_and_name
 
 RESULTS_DIR = "results"
 MANIFEST = "batch.json"
@@ -416,7 +417,7 @@ def _grade_all(section_id: str, todo: deque[Entry], version: str, jobs: int, opt
 
     become_subreaper()  # grading processes' orphans come back here and are swept
     stage = Path(tempfile.mkdtemp(prefix="grade-batch-"))
-    sec = section_id.split(".")[1]
+    sec = day_and_name(section_id)[1]
     timeout, sandbox, hide = options
     hide = (*hide, str(stage))
 

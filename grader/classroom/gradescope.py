@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from grader.ids import day_and_name
+
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 DEFAULT_HIDDEN_VISIBILITY = "after_published"
 ROOT_ENV = "AUTOGRADER_ROOT"  # /autograder on Gradescope; a temporary folder in the project's tests
@@ -202,7 +204,7 @@ def build_autograder_zip(section_id: str, out: Path, root: Path | None = None, *
 
 def find_submission(submission_dir: Path, section_id: str) -> Path | None:
     """`sectionN.py` (or the repository path exercises/dayD/sectionN.py), else the only .py file submitted."""
-    day, sec = section_id.split(".")
+    day, sec = day_and_name(section_id)
     for candidate in (submission_dir / f"{sec}.py", submission_dir / "exercises" / day / f"{sec}.py"):
         if candidate.is_file():
             return candidate
@@ -293,7 +295,7 @@ def run_autograder(section_id: str, base: Path, *, lang: str = "both",
             banner = SANDBOX_OFF_UNPRIVILEGED.format(user=dropped)
         print(banner)
 
-    day, sec = section_id.split(".")
+    day, sec = day_and_name(section_id)
     results = base / "results" / "results.json"
     path = find_submission(base / "submission", section_id)
     if path is None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.errors import UsageError
+from grader.ids import day_and_name
 
 MAX_FILE_BYTES = 1 << 20  # as the engine's own cap on a source file (grader/engine/proxy.py MAX_SOURCE_BYTES)
 MAX_ANSWERS_BYTES = 64 << 10
@@ -66,7 +67,7 @@ class Rejected(Exception):
 
 def section_file_candidates(section_id: str) -> list[str]:
     """Where a student folder holds the section's file, in the order they are tried (README documents it)."""
-    day, sec = section_id.split(".")
+    day, sec = day_and_name(section_id)
     return [f"exercises/{day}/{sec}.py", f"{sec}.py"]
 
 
@@ -177,7 +178,7 @@ def _from_student_folder(section_id: str, folder: Path, entry: Entry) -> None:
             check_content(entry.source, rel)
             break
     else:
-        sec = section_id.split(".")[1]
+        sec = day_and_name(section_id)[1]
         raise Rejected(f"{' も '.join(section_file_candidates(section_id))} もありません",
                        f"no {' or '.join(section_file_candidates(section_id))} in the folder ({sec})")
     answers = _walk_to(folder, "answers.yaml")

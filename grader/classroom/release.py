@@ -38,6 +38,7 @@ from grader.course.sealed import (
     seal,
     sealed_path,
 )
+from grader.ids import day_and_name
 
 
 def check_visibility(section_id: str, root: Path) -> dict[str, bool]:
@@ -265,7 +266,7 @@ def build_release(out: Path, root: Path | None = None, *, force: bool = False, v
             hidden_names |= hidden
             public_names |= public
             dst = tmp / paths["checks"].relative_to(root)
-            day, sec = s.id.split(".")
+            day, sec = day_and_name(s.id)
             try:
                 frozen = freeze_section(s.id, root, root / "solutions" / day / f"{sec}.py", public)
             except CourseDataError as e:
@@ -424,7 +425,7 @@ def verify_here(solutions: str) -> list[str]:
 
     problems = []
     for s in load_course(ROOT).sections:
-        day, sec = s.id.split(".")
+        day, sec = day_and_name(s.id)
         for what, path, want in (("stub", section_paths(s.id, ROOT)["exercise"], "not_implemented"),
                                  ("solution", Path(solutions) / day / f"{sec}.py", "passed")):
             report = grade_checks(s.id, path, ROOT)

@@ -11,6 +11,7 @@ import typer
 
 from grader.cli.common import LangOption, fail, resolve_lang
 from grader.errors import UsageError
+from grader.ids import day_and_name
 from grader.text import Text, bilingual
 
 Seed = Annotated[int | None, typer.Option(
@@ -219,7 +220,7 @@ def register(app: typer.Typer) -> None:
             for p in made.kept:
                 typer.echo(f"kept    {p.relative_to(ROOT)} (exists)")
             typer.echo(f"added   {made.section} to question_bank/course.yaml (exercises: {', '.join(made.exercises)})")
-            for pkg, _ in unlisted_packages(made.section.split(".")[0]):
+            for pkg, _ in unlisted_packages(day_and_name(made.section)[0]):
                 typer.echo(f"to do   add {pkg} to [tool.setuptools] packages in pyproject.toml (a new day's folder)")
             typer.echo("")
             typer.echo("次: `grade bank check` が残りの作業を示します / next: `grade bank check` names what is left to "

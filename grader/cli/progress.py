@@ -10,6 +10,7 @@ import typer
 
 from grader.cli.common import DbOption, Lang, LangOption, fail, resolve_lang
 from grader.errors import GraderError, UsageError
+from grader.ids import short_id
 from grader.text import Text, bilingual
 
 
@@ -19,11 +20,6 @@ def _setup(lang: Lang | None, db: Path | None) -> str:
     chosen = resolve_lang(lang)
     use_db(db, chosen)
     return chosen
-
-
-def short_id(section_id: str) -> str:
-    """What a learner types: `section2` for Day 2 (the course this package centres on), else the full id."""
-    return section_id.split(".")[1] if section_id.startswith("day2.") else section_id
 
 
 def _plural(n: int, word: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.ids import SECTION_ID
+from grader.ids import SECTION_ID, day_and_name
 from grader.text import Text
 
 # A choice may be language-neutral ("0.25", "np.dot(x, W1) + b1") or bilingual.
@@ -36,11 +36,11 @@ class Section(Strict):
 
     @property
     def day(self) -> str:
-        return self.id.split(".")[0]
+        return day_and_name(self.id)[0]
 
     @property
     def name(self) -> str:
-        return self.id.split(".")[1]
+        return day_and_name(self.id)[1]
 
     @model_validator(mode="after")
     def _unique_exercises(self) -> Section:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import unknown_section
+from grader.ids import day_and_name
 from grader.text import Text
 
 FORMAT = 1
@@ -32,11 +33,11 @@ class SectionOutline:
 
     @property
     def day(self) -> str:
-        return self.id.split(".")[0]
+        return day_and_name(self.id)[0]
 
     @property
     def name(self) -> str:
-        return self.id.split(".")[1]
+        return day_and_name(self.id)[1]
 
 
 def cache_dir() -> Path:

@@ -23,6 +23,7 @@ from grader.engine.checking import CheckFailed, take_note
 from grader.engine.collect import Item, collect
 from grader.engine.proxy import LearnerFault, Session
 from grader.errors import InternalError
+from grader.ids import day_and_name
 from grader.results import CheckResult
 from grader.text import Text
 
@@ -163,7 +164,7 @@ def freeze(value: Any, depth: int = 0, seen: set[int] | None = None) -> None:
 def check_file(section_id: str, root: Path) -> Path:
     """The checks of `section_id` in the project folder `root` (its grader/checks), when the caller names none:
     the course layer (grader.course.loading.section_paths) is where an installed grader's checks are found."""
-    day, sec = section_id.split(".")
+    day, sec = day_and_name(section_id)
     return root / "grader" / "checks" / day / f"{sec}.py"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from grader.ids import short_id
 from grader.results import CheckResult, SectionReport
 from grader.sanitize import inert, inert_tree
 from grader.text import Text
@@ -55,7 +56,7 @@ def summary_lines(report: SectionReport, lang: str) -> list[str]:
     lines.append(Text(ja=f"得点: {_pts(report.score)} / {_pts(report.max_score)}",
                       en=f"score: {_pts(report.score)} / {_pts(report.max_score)}").render(lang))
     if report.checks and all(c.status == "not_implemented" for c in report.checks):
-        sid = report.section.split(".")[1] if report.section.startswith("day2.") else report.section
+        sid = short_id(report.section)
         first = report.checks[0].exercise
         lines.append(Text(ja="まだ何も実装されていません。演習ファイルの TODO から始めましょう "
                              f"(ヒント: grade hint {sid} {first})",
