@@ -1,6 +1,11 @@
 """Latency of grading one section, side by side with the floor `python -c "import numpy"`, run by run.
 
 Run: .venv/bin/python benchmarks/bench_grade.py [--runs 9] [--sections day2.section2 ...] [--no-watch]
+     [--against DIR]
+
+`--against DIR` (another checkout of the project, e.g. `git worktree add /tmp/before REV`) adds that tree's
+`python -m grader.cli.launch SECTION` to every round, run from DIR so that its own grader is imported: an A/B of two
+versions under the same load, printed as a second table.
 
 The grader's modules are byte-compiled first (as pip leaves an install; numpy's are). Prints, all measured in one
 interleaved run (each round: the floor, then every command once), so that every
@@ -35,9 +40,9 @@ SECTIONS = [f"day1.section{i}" for i in range(1, 6)] + [f"day2.section{i}" for i
 CHECK_MARKS = tuple("✔✘…?!⏱☠▲⛔")
 
 
-def wall(cmd: list[str]) -> float:
+def wall(cmd: list[str], cwd: Path = ROOT) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
@@ -120,6 +125,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--sections", nargs="*", default=SECTIONS)
     parser.add_argument("--no-watch", action="store_true")
+    parser.add_argument("--against", type=Path, help="another checkout of the project, graded in the same rounds")
     args = parser.parse_args()
     modes = ["off"] + (["require"] if sandbox_works() else [])
     floor_cmd = [sys.executable, "-c", "import numpy"]
@@ -129,22 +135,30 @@ def main() -> None:
         for mode in modes:
             commands[(sid, mode)] = [GRADE, sid, "--no-quiz", "--sandbox", mode, "--submission",
                                      str(ROOT / "solutions" / day / f"{sec}.py")]
+    against = {key: [sys.executable, "-m", "grader.cli.launch", *cmd[1:]] for key, cmd in commands.items()} \
+        if args.against else {}
     stubs = [GRADE, "day2.section2", "--no-quiz", "--sandbox", "off"]
     first_cmd = [GRADE, "day2.section2", "--no-quiz", "--sandbox", "off", "--submission",
                  str(ROOT / "solutions" / "day2" / "section2.py")]
     # Bytecode as an install leaves it (pip compiles a wheel's modules; a learner's first run writes the rest),
     # even where PYTHONDONTWRITEBYTECODE is set, as on this project's CI machines: numpy's is compiled already.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "grader")], check=True)
+    for tree in [ROOT, *([args.against] if args.against else [])]:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "grader")], check=True)
     for cmd in [floor_cmd, stubs, *commands.values()]:  # warm the file cache and the outline cache
         wall(cmd)
+    for cmd in against.values():
+        wall(cmd, args.against)
     floor: list[float] = []
     times: dict[tuple[str, str], list[float]] = {k: [] for k in commands}
+    other: dict[tuple[str, str], list[float]] = {k: [] for k in against}
     stub_times: list[float] = []
     firsts: list[float] = []
     for _ in range(args.runs):
         floor.append(wall(floor_cmd))
         for key, cmd in commands.items():
             times[key].append(wall(cmd))
+            if key in against:
+                other[key].append(wall(against[key], args.against))
         stub_times.append(wall(stubs))
         firsts.append(first_output(first_cmd))
     f = statistics.median(floor)
@@ -161,6 +175,14 @@ def main() -> None:
             med = statistics.median(times[(sid, mode)])
             row += f" {med:7.3f} {med / f:8.2f}"
         print(row)
+    if against:
+        print(f"the same, the tree at {args.against} (python -m grader.cli.launch, run from there):")
+        for sid in args.sections:
+            row = f"{sid:<40}"
+            for mode in modes:
+                med = statistics.median(other[(sid, mode)])
+                row += f" {med:7.3f} {med / f:8.2f}"
+            print(row)
     med = statistics.median(stub_times)
     print(f"{'day2.section2 on the stubs, sandbox off':<40} {med:7.3f} {med / f:8.2f}")
     print(f"first check line on stdout (day2.section2, sandbox off): median {statistics.median(firsts):.3f} s, "

@@ -44,7 +44,7 @@ def main() -> None:
 
 
 def _exit_now(code: int) -> None:
-    """End a finished `grade SECTION` without the interpreter's teardown (~10 ms of unloading numpy and the rest;
+    """End a finished `grade SECTION` without the interpreter's teardown (unloading numpy and the rest;
     docs/SPEED.md): its report is written and flushed, its database closed, its workers gone — nothing is left
     for the teardown to do (no atexit hook, no thread). A stdout that cannot be flushed (a closed pipe) takes the
     ordinary way out, through the one error policy."""

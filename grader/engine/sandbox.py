@@ -100,7 +100,7 @@ def worth_trying() -> bool:
 def witness(comes_up: Callable[[], bool]) -> None:
     """A worker was started sandboxed before any probe (spawn.prestart): `comes_up()` — it got ready, having
     imported numpy in the very sandbox — answers probe() with more than the probe itself asks, and no probe
-    interpreter (~20 ms of CPU) competes with that worker's start and the CLI's imports. If it does not come up,
+    interpreter competes with that worker's start and the CLI's imports. If it does not come up,
     probe() runs the probe proper to learn why."""
     global _witness
     if _probe is None and _probe_started is None:

@@ -142,7 +142,7 @@ def pid_prefix_now() -> list[str]:
 
 def start_pid_probe() -> None:
     """Start pid_namespace's probe in the background (WorkerProcess does, right after starting its worker with
-    pid_prefix_now's prefix: the probe, ~5 ms, is off the path to the first worker)."""
+    pid_prefix_now's prefix: the probe is off the path to the first worker)."""
     global _pidns, _pidns_probe
     prefix = pid_prefix_now()
     if _pidns is not None or _pidns_probe is not None:
@@ -225,7 +225,7 @@ class _Drain(threading.Thread):
 
 
 def _python_flags() -> list[str]:
-    """No site (-S: no .pth file runs, nor the editable install's finder, ~5 ms of every worker's start; the
+    """No site (-S: no .pth file runs, nor the editable install's finder: docs/SPEED.md; the
     worker puts numpy's folder on its path itself), no user site, no bytecode written, no script folder."""
     return ["-S", "-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
 
