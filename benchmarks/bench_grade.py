@@ -169,18 +169,14 @@ def main() -> None:
     if "require" in modes:
         head += f" {'on':>7} {'× floor':>8}"
     print(head)
-    for sid in args.sections:
-        row = f"{sid:<40}"
-        for mode in modes:
-            med = statistics.median(times[(sid, mode)])
-            row += f" {med:7.3f} {med / f:8.2f}"
-        print(row)
-    if against:
-        print(f"the same, the tree at {args.against} (python -m grader.cli.launch, run from there):")
+    tables = [times] + ([other] if against else [])
+    for i, table in enumerate(tables):
+        if i:
+            print(f"the same, the tree at {args.against} (python -m grader.cli.launch, run from there):")
         for sid in args.sections:
             row = f"{sid:<40}"
             for mode in modes:
-                med = statistics.median(other[(sid, mode)])
+                med = statistics.median(table[(sid, mode)])
                 row += f" {med:7.3f} {med / f:8.2f}"
             print(row)
     med = statistics.median(stub_times)
